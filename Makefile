@@ -1,0 +1,91 @@
+# Stoffwechsel: `make run` to try it, `make test` to check it. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 4
+PG_TEST_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+.PHONY: run serve test test-sqlite test-postgres lint format bench babel-extract babel-update \
+        translations db-upgrade seed install browser clean vendor
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed $(MO_FILES)
+
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+translations: $(MO_FILES)
+
+db-upgrade: install
+	$(FLASK) db upgrade
+
+seed: db-upgrade
+	$(FLASK) seed-demo --if-empty
+
+run: seed
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: seed
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
+	  --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app
+
+# Debian's Chromium for the Playwright journeys (never a downloaded browser build).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: browser journeys will be skipped"; \
+	  else echo "chromium missing and not root: browser journeys will be skipped"; fi; \
+	fi
+
+test: $(VENV)/.installed-test $(MO_FILES) browser
+	$(MAKE) --no-print-directory test-sqlite
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('host=127.0.0.1 port=5432 dbname=test user=postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: PostgreSQL run skipped"; fi
+
+test-sqlite: $(VENV)/.installed-test $(MO_FILES)
+	@echo "== test suite on SQLite =="
+	MARKETPLACE_TEST_DATABASE= $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed-test $(MO_FILES)
+	@echo "== test suite on PostgreSQL =="
+	MARKETPLACE_TEST_DATABASE=$(PG_TEST_URI) $(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check marketplace tests bench wsgi.py
+	$(BIN)/ruff format --check marketplace tests bench wsgi.py
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format marketplace tests bench wsgi.py
+	$(BIN)/ruff check --fix marketplace tests bench wsgi.py
+
+bench: $(VENV)/.installed-test
+	@echo "benchmarks arrive with the search, matching and reporting work"
+
+babel-extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F marketplace/babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot --no-location --sort-output .
+
+babel-update: babel-extract
+	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) instance/marketplace.db* instance/index instance/uploads

@@ -1,0 +1,123 @@
+"""Stoffwechsel: a local material-exchange marketplace for the social economy."""
+
+import os
+
+from flask import Flask
+
+from marketplace.config import Defaults, ensure_secret_key, resolve_paths
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=(test_config or {}).get("INSTANCE_PATH")
+        or os.environ.get("MARKETPLACE_INSTANCE_PATH")
+        or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance"),
+    )
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("MARKETPLACE")
+    else:
+        app.config.from_prefixed_env("MARKETPLACE")
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    resolve_paths(app.config, app.instance_path)
+    ensure_secret_key(app.config, app.instance_path)
+
+    _import_models()
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from marketplace.core.errorpages import register_error_handlers
+    from marketplace.core.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _import_models() -> None:
+    """Every table must be known to the metadata before migrations or queries run."""
+    import marketplace.auth.models
+    import marketplace.categories.models
+    import marketplace.listings.models
+    import marketplace.orgs.models  # noqa: F401
+
+
+def _init_extensions(app: Flask) -> None:
+    from marketplace.auth.sessions import load_user_from_session
+    from marketplace.core.database import configure_engine
+    from marketplace.core.i18n import select_locale
+    from marketplace.extensions import (
+        babel,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        mail,
+        migrate,
+        talisman,
+    )
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories="translations"
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.user_loader(load_user_from_session)
+    _init_mail(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": "'self' data:",
+            "object-src": "'none'",
+            "frame-ancestors": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+        },
+        referrer_policy="strict-origin-when-cross-origin",
+        frame_options="DENY",
+    )
+
+
+def _init_mail(app: Flask) -> None:
+    """Map MAIL_BACKEND to Flask-Mailman's backends: console in development, a file, or SMTP."""
+    backend = app.config["MAIL_BACKEND"]
+    if backend == "file":
+        os.makedirs(app.config["MAIL_FILE_PATH"], exist_ok=True)
+    app.config.setdefault("MAIL_BACKEND", backend)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from marketplace.api.blueprint import init_api
+    from marketplace.auth.views import bp as auth_bp
+    from marketplace.categories.views import bp as categories_bp
+    from marketplace.listings.views import bp as listings_bp
+    from marketplace.orgs.views import bp as orgs_bp
+    from marketplace.pages.views import bp as pages_bp
+
+    for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp):
+        app.register_blueprint(blueprint)
+    init_api(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from marketplace.cli.commands import register_commands
+
+    register_commands(app)

@@ -1,0 +1,10 @@
+"""Web pages: categories."""
+
+from flask import Blueprint
+
+bp = Blueprint("categories", __name__)
+
+
+@bp.get("/categories")
+def index(**kwargs):
+    return "TODO"

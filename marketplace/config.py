@@ -1,0 +1,133 @@
+"""Configuration defaults; instance/config.py and MARKETPLACE_* environment variables override them."""
+
+import os
+import secrets
+from pathlib import Path
+
+#: Keys that appear in tutorials and examples; an app started with one of them is refused.
+KNOWN_DEFAULT_KEYS = frozenset(
+    {
+        "dev",
+        "development",
+        "secret",
+        "secret-key",
+        "changeme",
+        "change-me",
+        "changeit",
+        "your-secret-key",
+        "super-secret",
+        "supersecret",
+        "default",
+        "test",
+        "key",
+        "s3cr3t",
+    }
+)
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in with instance/marketplace.db
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SEARCH_INDEX_DIR: str | None = None  # instance/index
+    UPLOAD_DIR: str | None = None  # instance/uploads
+    MAX_CONTENT_LENGTH = 30 * 1024 * 1024  # five photos of at most 5 MB plus form fields
+    PHOTO_MAX_BYTES = 5 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 40_000_000
+    PHOTO_MAX_EDGE = 1600
+    PHOTOS_PER_LISTING = 5
+    PHOTO_QUOTA_BYTES_PER_ORG = 200 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = (
+        False  # true when served over HTTPS (set MARKETPLACE_SESSION_COOKIE_SECURE)
+    )
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PREFERRED_URL_SCHEME = "http"
+    FORCE_HTTPS = False
+    WTF_CSRF_TIME_LIMIT = (
+        None  # the token lives as long as the session; forms left open overnight still work
+    )
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_DEFAULT = "600 per minute"
+    LOGIN_FAILURES_PER_ACCOUNT = 10  # within LOGIN_FAILURE_WINDOW_S
+    LOGIN_FAILURES_PER_ADDRESS = 50
+    LOGIN_FAILURE_WINDOW_S = 15 * 60
+
+    API_TOKEN_LIFETIME_DAYS = 30
+    PASSWORD_RESET_LIFETIME_S = 60 * 60
+    INVITATION_LIFETIME_DAYS = 14
+
+    MAIL_BACKEND = "console"  # console | file | locmem | smtp
+    MAIL_FILE_PATH: str | None = None  # instance/mail for the file backend
+    MAIL_DEFAULT_SENDER = "Stoffwechsel <noreply@stoffwechsel.local>"
+
+    # flask-smorest: the contract serves the spec at /api/v1/openapi.json and the docs at /api/v1/docs
+    API_TITLE = "Stoffwechsel API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+
+    LISTINGS_PER_PAGE = 20
+    EXPIRY_SWEEP_INTERVAL_S = 60
+
+
+def resolve_paths(config: dict, instance_path: str) -> None:
+    """Fill in runtime paths under instance/ that no override has set."""
+    inst = Path(instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_uri(
+        config.get("SQLALCHEMY_DATABASE_URI") or f"sqlite:///{inst / 'marketplace.db'}"
+    )
+    config["SEARCH_INDEX_DIR"] = config.get("SEARCH_INDEX_DIR") or str(inst / "index")
+    config["UPLOAD_DIR"] = config.get("UPLOAD_DIR") or str(inst / "uploads")
+    config["MAIL_FILE_PATH"] = config.get("MAIL_FILE_PATH") or str(inst / "mail")
+
+
+def normalise_database_uri(uri: str) -> str:
+    """Use psycopg 3 for plain postgresql:// addresses (SQLAlchemy would pick psycopg2)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def ensure_secret_key(config: dict, instance_path: str) -> None:
+    """Use the configured key, else one generated once into instance/secret_key; refuse known defaults."""
+    key = config.get("SECRET_KEY")
+    if not key:
+        path = Path(instance_path) / "secret_key"
+        if not path.exists():
+            _write_once(path, secrets.token_hex(32))
+        key = path.read_text().strip()
+        config["SECRET_KEY"] = key
+    if key.strip().lower() in KNOWN_DEFAULT_KEYS or len(key) < 16:
+        raise RuntimeError(
+            "Refusing to start with a known or too short SECRET_KEY; unset it to have one generated "
+            "into instance/secret_key, or set MARKETPLACE_SECRET_KEY to at least 16 random characters."
+        )
+
+
+def _write_once(path: Path, content: str) -> None:
+    """Write a complete file atomically; when several workers race, the first one wins."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(content)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()

@@ -1,0 +1,18 @@
+"""Time in one convention: stored as naive UTC, shown in Europe/Berlin, sent with an offset."""
+
+from datetime import UTC, date, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def today() -> date:
+    """Today's date in the region the marketplace serves (listings expire by local date)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Berlin")).date()
+
+
+def as_aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

@@ -1,0 +1,39 @@
+"""Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
+
+from flask import g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_engine(engine: Engine) -> None:
+    """Make SQLite safe under several worker processes (security.md 17)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself instead of pysqlite's deferred BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # A deferred transaction that upgrades from read to write fails at once, ignoring the busy
+        # timeout; so every transaction that may write takes the write lock when it begins. Reads
+        # (GET pages) stay deferred so that they never wait for writers in WAL mode.
+        if has_request_context() and request.method in _READ_METHODS and not g.get("write_intent"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def declare_write_intent() -> None:
+    """Call before the first query of a GET request that will write (e.g. an expiry sweep)."""
+    g.write_intent = True

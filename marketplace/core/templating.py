@@ -1,0 +1,52 @@
+"""Jinja filters and globals: locale-aware dates, numbers and money, and labels."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, request, url_for
+from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import gettext as _
+
+from marketplace.core.clock import as_aware
+from marketplace.core.i18n import current_language, format_quantity
+from marketplace.core.units import UNIT_LABELS
+
+
+def money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if not value:
+        return _("free")
+    return format_currency(value, "EUR")
+
+
+def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(as_aware(value), fmt)
+    return format_date(value, fmt)
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
+
+
+def url_with(**changes) -> str:
+    """The current page's address with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=True)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint or "pages.home", **(request.view_args or {}), **args)
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        quantity=format_quantity, money=money, localdate=localdate, unit=unit_label
+    )
+    app.jinja_env.globals.update(current_language=current_language, url_with=url_with)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

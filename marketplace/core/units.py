@@ -1,0 +1,32 @@
+"""Units of quantity and their conversion to mass."""
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+UNITS = ("kg", "t", "piece", "m", "m2", "m3", "l", "hour", "day")
+MASS_UNITS = ("kg", "t")
+TIME_UNITS = ("hour", "day")
+
+UNIT_LABELS = {
+    "kg": _l("kg"),
+    "t": _l("t"),
+    "piece": _l("pieces"),
+    "m": _l("m"),
+    "m2": _l("m²"),
+    "m3": _l("m³"),
+    "l": _l("litres"),
+    "hour": _l("hours"),
+    "day": _l("days"),
+}
+
+
+def mass_kg(quantity: Decimal, unit: str, kg_per_unit: Decimal | None) -> Decimal | None:
+    """Mass of a quantity: t x 1000, kg as is, other units through a weight per unit; None if unknown."""
+    if unit == "kg":
+        return Decimal(quantity)
+    if unit == "t":
+        return Decimal(quantity) * 1000
+    if unit in TIME_UNITS or kg_per_unit is None:
+        return None
+    return Decimal(quantity) * Decimal(kg_per_unit)

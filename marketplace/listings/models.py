@@ -1,0 +1,93 @@
+"""Offers and requests, and their photos."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.core.clock import utcnow
+from marketplace.extensions import db
+
+KINDS = {"offer": _l("Offer"), "request": _l("Request")}
+CONDITIONS = {
+    "new": _l("new"),
+    "good": _l("good"),
+    "used": _l("used"),
+    "for_parts": _l("for parts"),
+}
+STATUSES = {
+    "open": _l("open"),
+    "reserved": _l("reserved"),
+    "closed": _l("closed"),
+    "expired": _l("expired"),
+    "withdrawn": _l("withdrawn"),
+}
+#: Statuses in which a listing is still live and may be edited, expired or withdrawn.
+LIVE_STATUSES = ("open", "reserved")
+
+
+class Listing(db.Model):
+    __tablename__ = "listings"
+    __table_args__ = (
+        Index("ix_listings_status_kind_created", "status", "kind", "created_at"),
+        Index("ix_listings_org_status", "organisation_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    #: quantity minus what accepted and completed exchanges took; changed only by conditional
+    #: UPDATEs so that concurrent acceptances can never over-allocate.
+    quantity_remaining: Mapped[Decimal] = mapped_column(Numeric(14, 3))
+    unit: Mapped[str] = mapped_column(String(10))
+    kg_per_unit: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    condition: Mapped[str | None] = mapped_column(String(20))
+    #: 0 means free of charge.
+    price_eur: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    postcode: Mapped[str] = mapped_column(String(5))
+    district: Mapped[str | None] = mapped_column(String(120))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    available_until: Mapped[date | None] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: When the listing left the market (withdrawn or expired), for value-lost reporting.
+    ended_at: Mapped[datetime | None]
+
+    category = relationship("Category", lazy="joined")
+    organisation = relationship("Organisation", lazy="joined")
+    photos: Mapped[list["Photo"]] = relationship(
+        back_populates="listing", order_by="Photo.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_free(self) -> bool:
+        return not self.price_eur
+
+
+class Photo(db.Model):
+    __tablename__ = "photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: Generated name of the re-encoded JPEG under UPLOAD_DIR; never the uploader's file name.
+    filename: Mapped[str] = mapped_column(String(64), unique=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    size_bytes: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0)
+    alt_text: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    listing: Mapped[Listing] = relationship(back_populates="photos")

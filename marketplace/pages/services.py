@@ -1,0 +1,17 @@
+"""Site-wide choices that are not a feature of their own."""
+
+from flask import current_app, session
+from flask_login import current_user
+
+from marketplace.extensions import db
+
+
+def choose_language(language: str) -> bool:
+    """Remember the language for this browser and, when signed in, on the user's profile."""
+    if language not in current_app.config["LANGUAGES"]:
+        return False
+    session["locale"] = language
+    if current_user.is_authenticated:
+        current_user.locale = language
+        db.session.commit()
+    return True

@@ -1,0 +1,5 @@
+"""WSGI entry point for `flask --app wsgi` and gunicorn."""
+
+from marketplace import create_app
+
+app = create_app()
