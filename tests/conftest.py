@@ -96,3 +96,58 @@ def runner(app):
 def make(app_ctx):
     """Factories bound to the test's app context: make.organisation(), make.user(), make.listing()."""
     return factories
+
+
+@pytest.fixture
+def login_as(app, client):
+    """Sign the test client in as a user through a real server-side session row."""
+    import secrets
+
+    from marketplace.auth.models import UserSession
+    from marketplace.auth.sessions import hash_secret
+
+    def _login(user):
+        key = secrets.token_urlsafe(32)
+        with app.app_context():
+            db.session.add(UserSession(user_id=user.id, key_hash=hash_secret(key)))
+            db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = f"{user.id}:{key}"
+            session["_fresh"] = True
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def api(app, client):
+    """Call the JSON API as a user: api.get(path, as_=user), api.post(path, json=..., as_=user)."""
+    from marketplace.auth.tokens import issue_api_token
+
+    class Api:
+        def headers(self, user):
+            if user is None:
+                return {}
+            with app.app_context():
+                token, _ = issue_api_token(user)
+                db.session.commit()
+            return {"Authorization": f"Bearer {token}"}
+
+        def _call(self, method, path, as_=None, headers=None, **kw):
+            return client.open(
+                path, method=method, headers={**self.headers(as_), **(headers or {})}, **kw
+            )
+
+        def get(self, path, **kw):
+            return self._call("GET", path, **kw)
+
+        def post(self, path, **kw):
+            return self._call("POST", path, **kw)
+
+        def patch(self, path, **kw):
+            return self._call("PATCH", path, **kw)
+
+        def delete(self, path, **kw):
+            return self._call("DELETE", path, **kw)
+
+    return Api()
