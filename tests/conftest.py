@@ -17,7 +17,7 @@ REFERENCE_TABLES = {"categories", "alembic_version"}
 
 
 def _postgres_uri(base: str, worker_id: str) -> str:
-    schema = f"test_{worker_id}"
+    schema = f"test_{worker_id}_{os.getpid()}"
     plain = base.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
@@ -51,6 +51,10 @@ def app(tmp_path_factory, worker_id):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    if pg:
+        schema = f"test_{worker_id}_{os.getpid()}"
+        with psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(autouse=True)
