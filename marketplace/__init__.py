@@ -45,6 +45,7 @@ def _import_models() -> None:
     """Every table must be known to the metadata before migrations or queries run."""
     import marketplace.auth.models
     import marketplace.categories.models
+    import marketplace.core.mail
     import marketplace.listings.models
     import marketplace.orgs.models  # noqa: F401
 

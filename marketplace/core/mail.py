@@ -1,0 +1,36 @@
+"""Mail that leaves only after the transaction that caused it has committed."""
+
+import logging
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mailman import EmailMessage
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger("marketplace.mail")
+_OUTBOX_KEY = "mail_outbox"
+
+
+def queue_mail(session: Session, to: str, subject: str, template: str, locale: str = "de",
+               **context) -> None:
+    """Render the message now (in the recipient's language) and send it after the commit."""
+    with force_locale(locale):
+        body = render_template(template, **context)
+    message = EmailMessage(subject=subject, body=body, to=[to],
+                           from_email=current_app.config["MAIL_DEFAULT_SENDER"])
+    session.info.setdefault(_OUTBOX_KEY, []).append(message)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    for message in session.info.pop(_OUTBOX_KEY, []):
+        try:
+            message.send()
+        except Exception:  # noqa: BLE001 - a mail server hiccup must not fail the user's action
+            log.exception("Could not send mail %r to %s", message.subject, message.to)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_OUTBOX_KEY, None)
