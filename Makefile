@@ -87,5 +87,12 @@ babel-extract: $(VENV)/.installed
 babel-update: babel-extract
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --ignore-obsolete
 
+# Front-end libraries come from npm and are committed under static/vendor, so neither the app nor
+# the tests need npm.
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} static/vendor/swagger-ui/
+
 clean:
 	rm -rf $(VENV) instance/marketplace.db* instance/index instance/uploads

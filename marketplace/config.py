@@ -70,14 +70,12 @@ class Defaults:
     MAIL_FILE_PATH: str | None = None  # instance/mail for the file backend
     MAIL_DEFAULT_SENDER = "Stoffwechsel <noreply@stoffwechsel.local>"
 
-    # flask-smorest: the contract serves the spec at /api/v1/openapi.json and the docs at /api/v1/docs
+    # flask-smorest serves the spec at /api/v1/openapi.json; /api/v1/docs is our own page (api/docs.py)
     API_TITLE = "Stoffwechsel API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
 
     LISTINGS_PER_PAGE = 20
     EXPIRY_SWEEP_INTERVAL_S = 60

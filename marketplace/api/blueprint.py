@@ -48,6 +48,9 @@ def init_api(app: Flask) -> Api:
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.before_request(_before_api_request)
+    from marketplace.api.docs import bp as docs_bp
+
+    app.register_blueprint(docs_bp)
     return api
 
 
