@@ -28,6 +28,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     resolve_paths(app.config, app.instance_path)
     ensure_secret_key(app.config, app.instance_path)
 
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy the client's address (login throttling, rate limits) and scheme
+        # come from X-Forwarded-* headers set by that many trusted proxies.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_FOR"]
+        )
     _import_models()
     _init_extensions(app)
     _register_blueprints(app)
@@ -51,6 +59,8 @@ def _import_models() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
     from marketplace.auth.sessions import load_user_from_session
     from marketplace.core.database import configure_engine
     from marketplace.core.i18n import select_locale
@@ -75,6 +85,8 @@ def _init_extensions(app: Flask) -> None:
     )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
     login_manager.user_loader(load_user_from_session)
     _init_mail(app)
     mail.init_app(app)

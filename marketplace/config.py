@@ -50,6 +50,11 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
     FORCE_HTTPS = False
+    #: Absolute base of links in e-mails, e.g. "https://stoffwechsel.leipzig.de"; set it in
+    #: production so that a forged Host header can never steer a reset link elsewhere.
+    PUBLIC_BASE_URL: str | None = None
+    #: Number of trusted reverse proxies in front of the app (0: none, addresses are the peers').
+    PROXY_FIX_X_FOR = 0
     WTF_CSRF_TIME_LIMIT = (
         None  # the token lives as long as the session; forms left open overnight still work
     )

@@ -1,10 +1,15 @@
 """Shared fixtures: a real database (SQLite file, or PostgreSQL when MARKETPLACE_TEST_DATABASE
 names one, a schema per xdist worker), the Flask test client, the CLI runner and factories."""
 
+import contextlib
+import contextvars
 import os
+import secrets
 
 import psycopg
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from marketplace import create_app
@@ -53,7 +58,9 @@ def app(tmp_path_factory, worker_id):
         db.engine.dispose()
     if pg:
         schema = f"test_{worker_id}_{os.getpid()}"
-        with psycopg.connect(pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        with psycopg.connect(
+            pg.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+        ) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
@@ -86,9 +93,25 @@ def app_ctx(app):
         db.session.remove()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production: a fresh `g` (Flask-Login caches
+    the signed-in user there) and a fresh database session. With Flask 3.1 a request would
+    otherwise reuse the test's app context (pushed by `make`). The test's own transaction is
+    committed first, so that its rows are visible and SQLite's write lock is free."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    app.test_client_class = FreshContextClient
+    try:
+        yield app.test_client()
+    finally:
+        app.test_client_class = None
 
 
 @pytest.fixture
@@ -102,25 +125,45 @@ def make(app_ctx):
     return factories
 
 
+@contextlib.contextmanager
+def _session_of(app):
+    """The test's own session when it holds an app context, else a short-lived one. A second
+    session would wait for SQLite's write lock while the test's session holds it (outside
+    requests every transaction begins IMMEDIATE)."""
+    if has_app_context():
+        yield db.session
+        return
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+
+
 @pytest.fixture
 def login_as(app, client):
     """Sign the test client in as a user through a real server-side session row."""
-    import secrets
-
     from marketplace.auth.models import UserSession
     from marketplace.auth.sessions import hash_secret
 
     def _login(user):
         key = secrets.token_urlsafe(32)
-        with app.app_context():
-            db.session.add(UserSession(user_id=user.id, key_hash=hash_secret(key)))
-            db.session.commit()
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{user.id}:{key}"
-            session["_fresh"] = True
+        with _session_of(app) as session:
+            session.add(UserSession(user_id=user.id, key_hash=hash_secret(key)))
+            session.commit()
+        with client.session_transaction() as cookie_session:
+            cookie_session["_user_id"] = f"{user.id}:{key}"
+            cookie_session["_fresh"] = True
         return user
 
     return _login
+
+
+@pytest.fixture
+def outbox(app):
+    """Mail sent through Flask-Mailman's locmem backend during the test."""
+    mailman = app.extensions["mailman"]
+    mailman.outbox = []
+    yield mailman.outbox
+    mailman.outbox = []
 
 
 @pytest.fixture
@@ -132,9 +175,9 @@ def api(app, client):
         def headers(self, user):
             if user is None:
                 return {}
-            with app.app_context():
+            with _session_of(app) as session:
                 token, _ = issue_api_token(user)
-                db.session.commit()
+                session.commit()
             return {"Authorization": f"Bearer {token}"}
 
         def _call(self, method, path, as_=None, headers=None, **kw):

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_smorest import Api
 
 from marketplace.api.auth import load_api_user
+from marketplace.api.schemas import ErrorOutput
 from marketplace.core.errorpages import json_error
 from marketplace.extensions import csrf
 
@@ -12,6 +13,8 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class StoffwechselApi(Api):
+    ERROR_SCHEMA = ErrorOutput
+
     def _register_error_handlers(self):
         """Errors are answered by core.errorpages, in the contract's format under /api/."""
 

@@ -1,10 +1,32 @@
-"""Web pages: categories."""
+"""Web pages: the category taxonomy with its weights, CO2e factors and sources."""
 
-from flask import Blueprint
+from decimal import Decimal
+
+from flask import Blueprint, render_template
+from flask_babel import format_decimal
+
+from marketplace.categories.queries import (
+    FACTOR_BASIS_LABELS,
+    RESOURCE_TYPE_LABELS,
+    grouped_categories,
+    taxonomy_versions,
+)
 
 bp = Blueprint("categories", __name__)
 
 
+def format_figure(value: Decimal | None) -> str:
+    """A factor or weight with up to four decimals (0,0056 must not become 0,006)."""
+    return "" if value is None else format_decimal(value, format="#,##0.0###")
+
+
 @bp.get("/categories")
-def index(**kwargs):
-    return "TODO"
+def index():
+    return render_template(
+        "categories/index.html",
+        groups=grouped_categories(),
+        versions=taxonomy_versions(),
+        resource_type_labels=RESOURCE_TYPE_LABELS,
+        basis_labels=FACTOR_BASIS_LABELS,
+        format_figure=format_figure,
+    )

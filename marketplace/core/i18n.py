@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The user's choice, then the session's (anonymous switch), then Accept-Language, then German."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI and jobs choose with force_locale
     if request.path.startswith("/api/"):
         # The API never reads the session cookie: the token's user, then Accept-Language.
         api_user = g.get("api_user")

@@ -12,13 +12,15 @@ log = logging.getLogger("marketplace.mail")
 _OUTBOX_KEY = "mail_outbox"
 
 
-def queue_mail(session: Session, to: str, subject: str, template: str, locale: str = "de",
-               **context) -> None:
+def queue_mail(
+    session: Session, to: str, subject: str, template: str, locale: str = "de", **context
+) -> None:
     """Render the message now (in the recipient's language) and send it after the commit."""
     with force_locale(locale):
         body = render_template(template, **context)
-    message = EmailMessage(subject=subject, body=body, to=[to],
-                           from_email=current_app.config["MAIL_DEFAULT_SENDER"])
+    message = EmailMessage(
+        subject=subject, body=body, to=[to], from_email=current_app.config["MAIL_DEFAULT_SENDER"]
+    )
     session.info.setdefault(_OUTBOX_KEY, []).append(message)
 
 

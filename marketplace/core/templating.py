@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from marketplace.core.clock import as_aware
 from marketplace.core.i18n import current_language, format_quantity
-from marketplace.core.units import UNIT_LABELS
+from marketplace.core.units import UNIT_LABELS, UNIT_LABELS_ONE
 
 
 def money(value: Decimal | None) -> str:
@@ -28,7 +28,10 @@ def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, fmt)
 
 
-def unit_label(unit: str) -> str:
+def unit_label(unit: str, count: Decimal | int | None = None) -> str:
+    """The unit's label; singular when `count` is exactly one ("1 piece", "40 pieces")."""
+    if count is not None and count == 1 and unit in UNIT_LABELS_ONE:
+        return str(UNIT_LABELS_ONE[unit])
     return str(UNIT_LABELS.get(unit, unit))
 
 

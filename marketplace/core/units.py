@@ -19,6 +19,13 @@ UNIT_LABELS = {
     "hour": _l("hours"),
     "day": _l("days"),
 }
+#: Labels for exactly one unit, where the language distinguishes them.
+UNIT_LABELS_ONE = {
+    "piece": _l("piece"),
+    "l": _l("litre"),
+    "hour": _l("hour"),
+    "day": _l("day"),
+}
 
 
 def mass_kg(quantity: Decimal, unit: str, kg_per_unit: Decimal | None) -> Decimal | None:

@@ -1,20 +1,170 @@
-"""Web pages: listings."""
+"""Web pages: browse and search listings, post and edit them, one listing, an organisation's own."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.categories.queries import grouped_categories
+from marketplace.core.errors import InvalidTransition, ValidationFailed
+from marketplace.core.pagination import PageRequest
+from marketplace.extensions import db
+from marketplace.listings.expiry import effective_status, sweep_expired_listings
+from marketplace.listings.forms import ListingForm
+from marketplace.listings.models import KINDS, STATUSES
+from marketplace.listings.queries import (
+    count_organisation_listings_by_status,
+    get_listing_for_viewer,
+    get_photo_for_viewer,
+    list_listings,
+    list_organisation_listings,
+    parse_listing_filters,
+)
+from marketplace.listings.services import (
+    check_can_edit,
+    create_listing,
+    is_member,
+    update_listing,
+    withdraw_listing,
+)
 
 bp = Blueprint("listings", __name__)
+bp.before_app_request(sweep_expired_listings)
+bp.add_app_template_filter(effective_status, "listing_status")
+
+PHOTO_CACHE_SECONDS = 365 * 24 * 3600
+
+
+def _viewer_org_id() -> int | None:
+    return current_user.organisation_id if current_user.is_authenticated else None
 
 
 @bp.get("/listings")
-def browse(**kwargs):
-    return "TODO"
+def browse():
+    filters, problems = parse_listing_filters(request.args)
+    page_request = PageRequest.from_args(request.args, current_app.config["LISTINGS_PER_PAGE"])
+    page = list_listings(filters, page_request, viewer_organisation_id=_viewer_org_id())
+    return render_template(
+        "listings/browse.html",
+        page=page,
+        filters=filters,
+        problems=problems,
+        groups=grouped_categories(),
+    )
 
 
-@bp.get("/listings/new")
-def new(**kwargs):
-    return "TODO"
+@bp.route("/listings/new", methods=["GET", "POST"])
+@login_required
+def new():
+    prefill = {k: request.args[k] for k in ("kind", "category") if request.args.get(k)}
+    form = ListingForm(categories=grouped_categories(), data=prefill or None)
+    if form.validate_on_submit():
+        try:
+            listing = create_listing(
+                current_user.organisation, current_user, form.listing_data(), form.uploads()
+            )
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            form.add_errors(error.fields)
+        else:
+            flash(_("Your listing is online."), "success")
+            return redirect(url_for(".detail", listing_id=listing.id))
+    return render_template("listings/form.html", form=form, listing=None)
+
+
+@bp.get("/listings/<int:listing_id>")
+def detail(listing_id: int):
+    listing = get_listing_for_viewer(listing_id, _viewer_org_id())
+    return render_template(
+        "listings/detail.html",
+        listing=listing,
+        is_owner=is_member(
+            current_user if current_user.is_authenticated else None, listing.organisation_id
+        ),
+    )
+
+
+@bp.route("/listings/<int:listing_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(listing_id: int):
+    listing = get_listing_for_viewer(listing_id, _viewer_org_id())
+    try:
+        check_can_edit(listing, current_user)
+    except InvalidTransition as error:
+        flash(error.message, "error")
+        return redirect(url_for(".detail", listing_id=listing.id))
+    form = ListingForm(categories=grouped_categories(), listing=listing)
+    if form.validate_on_submit():
+        try:
+            update_listing(
+                listing,
+                current_user,
+                form.listing_data(),
+                form.uploads(),
+                form.photo_ids_to_remove(),
+            )
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            form.add_errors(error.fields)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for(".detail", listing_id=listing.id))
+    return render_template("listings/form.html", form=form, listing=listing)
+
+
+@bp.post("/listings/<int:listing_id>/withdraw")
+@login_required
+def withdraw(listing_id: int):
+    listing = get_listing_for_viewer(listing_id, _viewer_org_id())
+    try:
+        withdraw_listing(listing, current_user)
+        db.session.commit()
+    except InvalidTransition as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("The listing is withdrawn. Only your organisation still sees it."), "success")
+    return redirect(url_for(".detail", listing_id=listing_id))
 
 
 @bp.get("/listings/mine")
-def mine(**kwargs):
-    return "TODO"
+@login_required
+def mine():
+    status = request.args.get("status")
+    status = status if status in STATUSES else "open"
+    org_id = current_user.organisation_id
+    return render_template(
+        "listings/mine.html",
+        status=status,
+        counts=count_organisation_listings_by_status(org_id),
+        listings=list_organisation_listings(org_id, [status], viewer_organisation_id=org_id),
+        statuses=STATUSES,
+        kinds=KINDS,
+    )
+
+
+@bp.get("/photos/<name>")
+def photo(name: str):
+    photo = get_photo_for_viewer(name, _viewer_org_id())
+    response = send_from_directory(
+        current_app.config["UPLOAD_DIR"], name, mimetype="image/jpeg", max_age=PHOTO_CACHE_SECONDS
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    if photo.listing.status == "withdrawn":
+        response.cache_control.public = False
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.immutable = True
+    return response

@@ -1,21 +1,28 @@
-"""Home page and site-wide pages."""
+"""Home page, organisation profiles and site-wide choices (language)."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, request
+from flask_login import current_user
+
+from marketplace.core.urls import safe_next_path
+from marketplace.pages.queries import get_home_page, get_organisation_profile
+from marketplace.pages.services import choose_language
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
-    return render_template("pages/home.html")
+    return render_template("pages/home.html", page=get_home_page())
+
+
+@bp.get("/orgs/<int:org_id>")
+def organisation(org_id: int):
+    profile = get_organisation_profile(org_id)
+    is_member = current_user.is_authenticated and current_user.organisation_id == org_id
+    return render_template("pages/organisation.html", profile=profile, is_member=is_member)
 
 
 @bp.post("/language")
 def set_language():
-    from flask import redirect, request
-
-    from marketplace.core.urls import safe_next_path
-    from marketplace.pages.services import choose_language
-
     choose_language(request.form.get("language", ""))
     return redirect(safe_next_path(request.form.get("next")))

@@ -1,0 +1,109 @@
+"""Listings past their available_until date expire: a periodic sweep writes it, reads never wait for it."""
+
+import logging
+import threading
+import time
+from datetime import date
+
+from flask import current_app, g, request
+from sqlalchemy import and_, or_, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from marketplace.core.clock import today, utcnow
+from marketplace.core.database import declare_write_intent
+from marketplace.extensions import db
+from marketplace.listings.models import LIVE_STATUSES, Listing
+
+log = logging.getLogger("marketplace.listings.expiry")
+
+
+def status_on(status: str, available_until: date | None, on: date | None = None) -> str:
+    """The status as users must see it: a live listing whose date has passed is expired already,
+    even if the sweep has not written that yet."""
+    if (
+        status in LIVE_STATUSES
+        and available_until is not None
+        and available_until < (on or today())
+    ):
+        return "expired"
+    return status
+
+
+def effective_status(listing: Listing, on: date | None = None) -> str:
+    return status_on(listing.status, listing.available_until, on)
+
+
+def effective_status_is(status: str, on: date | None = None) -> ColumnElement[bool]:
+    """SQL condition matching listings whose effective status is `status`."""
+    on = on or today()
+    past_due = and_(Listing.available_until.is_not(None), Listing.available_until < on)
+    if status in LIVE_STATUSES:
+        return and_(Listing.status == status, ~past_due)
+    if status == "expired":
+        return or_(Listing.status == "expired", and_(Listing.status.in_(LIVE_STATUSES), past_due))
+    return Listing.status == status
+
+
+def expire_due_listings(on: date) -> int:
+    """Mark open/reserved listings whose available_until lies before `on` as expired (one UPDATE);
+    returns how many. The caller commits."""
+    result = db.session.execute(
+        update(Listing)
+        .where(
+            Listing.status.in_(LIVE_STATUSES),
+            Listing.available_until.is_not(None),
+            Listing.available_until < on,
+        )
+        .values(status="expired", ended_at=utcnow(), updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+class _SweepClock:
+    """When this process last swept, per application (tests create several apps)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.next_at = 0.0
+
+    def due(self, interval: float) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            if now < self.next_at:
+                return False
+            # Set before sweeping: a failing sweep must not be retried on every request.
+            self.next_at = now + interval
+            return True
+
+
+def _clock() -> _SweepClock:
+    return current_app.extensions.setdefault("listings_expiry_sweep", _SweepClock())
+
+
+def reset_sweep_clock() -> None:
+    """Let the next request sweep (tests, and after the interval is changed)."""
+    _clock().next_at = 0.0
+
+
+def sweep_expired_listings() -> None:
+    """before_app_request hook: expire due listings at most every EXPIRY_SWEEP_INTERVAL_S seconds
+    per process, in a transaction of its own; a failure is logged and never breaks the request."""
+    if request.endpoint == "static":
+        return
+    if not _clock().due(float(current_app.config.get("EXPIRY_SWEEP_INTERVAL_S", 60))):
+        return
+    had_intent = g.get("write_intent")
+    declare_write_intent()
+    try:
+        count = expire_due_listings(today())
+        db.session.commit()
+        if count:
+            log.info("Expired %d listing(s) past their available-until date", count)
+    except Exception:  # noqa: BLE001 - the request must go on whatever the sweep met
+        log.exception("Expiry sweep failed")
+        db.session.rollback()
+    finally:
+        # The rest of a GET request reads; let its transaction stay a deferred one.
+        if not had_intent:
+            g.pop("write_intent", None)

@@ -1,0 +1,168 @@
+"""Web forms for listings; the services do the real validation and their errors land on these fields."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
+from marketplace.core.i18n import current_language
+from marketplace.core.units import UNIT_LABELS
+from marketplace.listings.models import CONDITIONS, Listing
+
+#: Fields copied to the service (photos and photo removal travel separately).
+_DATA_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "category",
+    "quantity",
+    "unit",
+    "kg_per_unit",
+    "condition",
+    "price_eur",
+    "postcode",
+    "district",
+    "available_until",
+)
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ListingForm(FlaskForm):
+    kind = RadioField(
+        _l("What is it?"),
+        choices=[
+            SelectChoice("offer", _l("Offer: we have something to pass on")),
+            SelectChoice("request", _l("Request: we are looking for something")),
+        ],
+        default="offer",
+        validators=[InputRequired(_l("Choose offer or request."))],
+    )
+    title = StringField(
+        _l("Title"),
+        validators=[InputRequired()],
+        render_kw={"maxlength": 200, "minlength": 3},
+    )
+    description = TextAreaField(_l("Description"), render_kw={"maxlength": 5000, "rows": 6})
+    category = SelectField(_l("Category"), validators=[InputRequired()])
+    quantity = StringField(
+        _l("Quantity"), validators=[InputRequired()], render_kw={"inputmode": "decimal"}
+    )
+    unit = SelectField(_l("Unit"))
+    kg_per_unit = StringField(_l("Weight per unit in kg"), render_kw={"inputmode": "decimal"})
+    condition = SelectField(
+        _l("Condition (offers)"),
+        choices=[SelectChoice("", _l("not stated"))]
+        + [SelectChoice(key, label) for key, label in CONDITIONS.items()],
+    )
+    price_eur = StringField(_l("Price in EUR"), default="0", render_kw={"inputmode": "decimal"})
+    postcode = StringField(
+        _l("Postcode"), render_kw={"inputmode": "numeric", "maxlength": 5, "autocomplete": "off"}
+    )
+    district = StringField(_l("District"), render_kw={"maxlength": 120})
+    available_until = DateField(_l("Available until"), validators=[Optional()])
+    photos = MultipleFileField(
+        _l("Photos"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+    )
+    remove_photos = CheckboxListField(_l("Remove photos"), coerce=int, choices=[])
+
+    def __init__(
+        self,
+        *args,
+        categories: dict[str, list[CategoryGroup]],
+        listing: Listing | None = None,
+        **kw,
+    ):
+        if listing is not None and "data" not in kw and "obj" not in kw:
+            kw["data"] = initial_data(listing)
+        super().__init__(*args, **kw)
+        self.category.choices = category_choices(categories)
+        self.unit.choices = [SelectChoice("", _l("the category's usual unit"))] + [
+            SelectChoice(key, label) for key, label in UNIT_LABELS.items()
+        ]
+        if listing is not None:
+            del self.kind  # an offer never becomes a request
+            self.remove_photos.choices = [
+                SelectChoice(photo.id, str(photo.id)) for photo in listing.photos
+            ]
+        else:
+            del self.remove_photos
+
+    def listing_data(self) -> dict:
+        """What the service gets; status, organisation and the like are not even on the form."""
+        return {name: self[name].data for name in _DATA_FIELDS if name in self}
+
+    def uploads(self) -> list:
+        return [f for f in (self.photos.data or []) if getattr(f, "filename", "")]
+
+    def photo_ids_to_remove(self) -> list[int]:
+        return list(self.remove_photos.data or []) if "remove_photos" in self else []
+
+    def add_errors(self, fields: dict[str, list[str]]) -> None:
+        """Copy a service's ValidationFailed.fields onto the form."""
+        for name, messages in fields.items():
+            target = self._fields.get(name)
+            if target is None:
+                self.form_errors.extend(messages)
+            else:
+                target.errors = [*list(target.errors or []), *messages]
+
+
+def category_choices(groups: dict[str, list[CategoryGroup]]) -> list[SelectChoice]:
+    """<optgroup>s by resource type; sub-categories indented under their parent."""
+    language = current_language()
+    choices = [SelectChoice("", _l("Choose a category"))]
+    for resource_type, top_level in groups.items():
+        label = str(RESOURCE_TYPE_LABELS.get(resource_type, resource_type))
+        for group in top_level:
+            choices.append(
+                SelectChoice(group.category.slug, group.category.name(language), optgroup=label)
+            )
+            choices.extend(
+                SelectChoice(child.slug, "– " + child.name(language), optgroup=label)
+                for child in group.children
+            )
+    return choices
+
+
+def _number_text(value: Decimal | None) -> str:
+    return "" if value is None else format_decimal(Decimal(value).normalize(), format="0.####")
+
+
+def initial_data(listing: Listing) -> dict:
+    """The edit form filled from a listing."""
+    return {
+        "title": listing.title,
+        "description": listing.description,
+        "category": listing.category.slug if listing.category else "",
+        "quantity": _number_text(listing.quantity),
+        "unit": listing.unit,
+        "kg_per_unit": _number_text(listing.kg_per_unit),
+        "condition": listing.condition or "",
+        "price_eur": format_decimal(listing.price_eur or 0, format="0.00")
+        if listing.price_eur
+        else "0",
+        "postcode": listing.postcode,
+        "district": listing.district or "",
+        "available_until": listing.available_until
+        if isinstance(listing.available_until, date)
+        else None,
+    }

@@ -1,0 +1,97 @@
+"""Web forms for registration, the organisation profile and invitations. They never carry a role
+or an organisation id (mass assignment): the services take only the fields named here."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired
+
+from marketplace.auth.forms import LANGUAGE_CHOICES, NewPasswordMixin
+from marketplace.orgs.models import ORGANISATION_KINDS
+
+KIND_CHOICES = [SelectChoice(kind, label) for kind, label in ORGANISATION_KINDS.items()]
+
+
+class OrganisationFieldsMixin:
+    kind = SelectField(_l("Kind of organisation"), choices=KIND_CHOICES)
+    postcode = StringField(
+        _l("Postcode"),
+        validators=[DataRequired(_l("Please enter the postcode."))],
+        render_kw={
+            "autocomplete": "postal-code",
+            "inputmode": "numeric",
+            "maxlength": 5,
+            "pattern": "[0-9]{5}",
+        },
+    )
+    district = StringField(_l("District or neighbourhood"), render_kw={"maxlength": 120})
+
+
+class RegistrationForm(NewPasswordMixin, OrganisationFieldsMixin, FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Please enter your name."))],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Please enter your e-mail address."))],
+        render_kw={"autocomplete": "email"},
+    )
+    organisation_name = StringField(
+        _l("Name of the organisation"),
+        validators=[DataRequired(_l("Please enter the name of the organisation."))],
+        render_kw={"autocomplete": "organization", "maxlength": 200},
+    )
+    locale = SelectField(_l("Language for e-mails and pages"), choices=LANGUAGE_CHOICES)
+
+    def service_data(self) -> dict:
+        return {
+            "email": self.email.data,
+            "password": self.password.data,
+            "name": self.name.data,
+            "organisation_name": self.organisation_name.data,
+            "kind": self.kind.data,
+            "postcode": self.postcode.data,
+            "district": self.district.data,
+            "locale": self.locale.data,
+        }
+
+
+class OrganisationForm(OrganisationFieldsMixin, FlaskForm):
+    name = StringField(
+        _l("Name of the organisation"),
+        validators=[DataRequired(_l("Please enter the name of the organisation."))],
+        render_kw={"maxlength": 200},
+    )
+    description = TextAreaField(
+        _l("About the organisation"), render_kw={"rows": 6, "maxlength": 2000}
+    )
+    website = URLField(_l("Website"), render_kw={"placeholder": "https://", "maxlength": 300})
+
+    def service_data(self) -> dict:
+        return {
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "postcode": self.postcode.data,
+            "district": self.district.data,
+            "description": self.description.data,
+            "website": self.website.data,
+        }
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of your colleague"),
+        validators=[DataRequired(_l("Please enter an e-mail address."))],
+        render_kw={"autocomplete": "off"},
+    )
+
+
+class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Please enter your name."))],
+        render_kw={"autocomplete": "name", "maxlength": 120},
+    )
+    locale = SelectField(_l("Language for e-mails and pages"), choices=LANGUAGE_CHOICES)

@@ -1,0 +1,78 @@
+"""Fixtures for account tests: the captured mail, throttling and CSRF switched on, signing in
+through the real login form."""
+
+import re
+
+import pytest
+
+from marketplace.extensions import db
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def throttle_on(app):
+    """The failed-login throttle (off in tests by RATELIMIT_ENABLED=False) with small limits."""
+    keys = ("RATELIMIT_ENABLED", "LOGIN_FAILURES_PER_ACCOUNT", "LOGIN_FAILURES_PER_ADDRESS")
+    saved = {key: app.config[key] for key in keys}
+    app.config.update(
+        RATELIMIT_ENABLED=True, LOGIN_FAILURES_PER_ACCOUNT=3, LOGIN_FAILURES_PER_ADDRESS=5
+    )
+    yield app.config
+    app.config.update(saved)
+
+
+@pytest.fixture
+def csrf_on(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign in through the login form, as a browser would."""
+
+    def _sign_in(email, password=PASSWORD, **extra):
+        return client.post("/login", data={"email": email, "password": password, **extra})
+
+    return _sign_in
+
+
+def fresh(obj):
+    """The object as the database has it now (after requests changed it)."""
+    db.session.expire_all()
+    return db.session.get(type(obj), obj.id)
+
+
+def count(model, *where) -> int:
+    from sqlalchemy import func, select
+
+    db.session.expire_all()
+    return db.session.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def link_in(message, path: str) -> str:
+    """The token of the first link to `path` in a captured mail."""
+    match = re.search(rf"http://localhost{re.escape(path)}(\S+)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+@pytest.fixture
+def in_request(app_ctx):
+    """A request context for calling services directly (translations pick the locale from it)."""
+    with app_ctx.test_request_context("/", method="POST"):
+        yield
+
+
+@pytest.fixture
+def bearer(app_ctx):
+    """Authorization headers with a fresh API token for a user (made in the test's session)."""
+    from marketplace.auth.tokens import issue_api_token
+
+    def _bearer(user) -> dict:
+        token, _ = issue_api_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return _bearer

@@ -1,0 +1,100 @@
+"""Registering a person and their organisation through the web form."""
+
+from sqlalchemy import func, select
+
+from marketplace.auth.models import User, UserSession
+from marketplace.extensions import db
+
+PASSWORD = "Lastenrad-im-Hof-7"
+
+
+def form(**changes) -> dict:
+    data = {
+        "name": "Greta Holz",
+        "email": "Greta@Holzwerkstatt.example",
+        "password": PASSWORD,
+        "password_repeat": PASSWORD,
+        "organisation_name": "Holzwerkstatt Kreuzberg",
+        "kind": "project_centre",
+        "postcode": "10115",
+        "district": "Mitte",
+        "locale": "en",
+    }
+    data.update(changes)
+    return data
+
+
+def _users() -> list[User]:
+    db.session.expire_all()
+    return list(db.session.execute(select(User)).scalars())
+
+
+def test_register_page_offers_every_kind_of_organisation(client):
+    page = client.get("/register").get_data(as_text=True)
+    for kind in (
+        "business",
+        "project_centre",
+        "social_enterprise",
+        "association",
+        "public_body",
+        "initiative",
+    ):
+        assert f'value="{kind}"' in page
+    for name in ("name", "email", "password", "password_repeat", "organisation_name", "postcode"):
+        assert f'name="{name}"' in page
+
+
+def test_registration_signs_the_person_in(app_ctx, client):
+    response = client.post("/register", data=form())
+    assert response.status_code == 302 and response.headers["Location"] == "/profile"
+    [user] = _users()
+    assert (user.email, user.role, user.locale) == ("greta@holzwerkstatt.example", "member", "en")
+    assert user.organisation.kind == "project_centre" and user.organisation.lat is not None
+    assert db.session.execute(select(func.count()).select_from(UserSession)).scalar_one() == 1
+    page = client.get("/profile")
+    assert page.status_code == 200 and "Holzwerkstatt Kreuzberg" in page.get_data(as_text=True)
+
+
+def test_registration_form_cannot_choose_role_or_organisation(app_ctx, client, make):
+    other = make.organisation()
+    client.post("/register", data=form(role="admin", organisation_id=str(other.id)))
+    [user] = _users()
+    assert user.role == "member" and user.organisation_id != other.id
+
+
+def test_unknown_postcode_shows_a_field_error(app_ctx, client):
+    response = client.post("/register", data=form(postcode="00000"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="postcode-error"' in page and "We do not know this postcode" in page
+    assert _users() == []
+
+
+def test_taken_address_shows_a_field_error_whatever_its_case(app_ctx, client, make):
+    make.user(email="greta@holzwerkstatt.example")
+    response = client.post("/register", data=form(email="GRETA@Holzwerkstatt.Example"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="email-error"' in page and "already exists" in page
+    assert len(_users()) == 1
+
+
+def test_password_rules_on_the_form(app_ctx, client):
+    mismatch = client.post("/register", data=form(password_repeat="Lastenrad-im-Hof-8"))
+    assert "The two passwords do not match." in mismatch.get_data(as_text=True)
+    common = client.post(
+        "/register", data=form(password="passwort123", password_repeat="passwort123")
+    )
+    assert "among the most common" in common.get_data(as_text=True)
+    assert _users() == []
+
+
+def test_registration_needs_the_csrf_token_when_enabled(app_ctx, client, csrf_on):
+    assert client.post("/register", data=form()).status_code == 400
+    assert _users() == []
+
+
+def test_signed_in_people_are_sent_to_their_profile(client, make, login_as):
+    login_as(make.user())
+    response = client.get("/register")
+    assert response.status_code == 302 and response.headers["Location"] == "/profile"

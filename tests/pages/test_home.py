@@ -1,0 +1,120 @@
+"""The home page shows what is on offer and sought right now, and the region's headline figures."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from marketplace.core.clock import today, utcnow
+from marketplace.extensions import db
+from marketplace.listings.models import Photo
+
+
+def _figure(html: str, label: str) -> int:
+    match = re.search(
+        r'figure-value">([\d.,]+)</span>\s*<span class="figure-label">' + re.escape(label), html
+    )
+    assert match, f"figure {label!r} not found"
+    return int(match.group(1).replace(".", "").replace(",", ""))
+
+
+def test_home_shows_latest_open_offers_and_requests(client, make):
+    org = make.organisation(name="Frischemarkt Reudnitz")
+    now = utcnow()
+    for n in range(8):
+        make.listing(
+            organisation=org, title=f"Angebot Nummer {n}", created_at=now - timedelta(hours=n)
+        )
+    make.listing(organisation=org, kind="request", title="Gesucht: Klappstühle")
+    make.listing(organisation=org, title="Schon zurückgezogen", status="withdrawn")
+    make.listing(
+        organisation=org, title="Längst abgelaufen", available_until=today() - timedelta(days=1)
+    )
+
+    html = client.get("/").get_data(as_text=True)
+
+    for n in range(6):
+        assert f"Angebot Nummer {n}<" in html
+    assert "Angebot Nummer 6<" not in html  # only the newest six offers
+    assert "Gesucht: Klappstühle" in html
+    assert "Schon zurückgezogen" not in html
+    assert "Längst abgelaufen" not in html
+    assert "Frischemarkt Reudnitz" in html
+
+
+def test_home_figures_count_open_listings_and_organisations(client, make):
+    giver = make.organisation()
+    make.organisation()
+    make.organisation()
+    for _ in range(3):
+        make.listing(organisation=giver)
+    make.listing(organisation=giver, status="withdrawn")
+    make.listing(organisation=giver, kind="request")
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get("/").get_data(as_text=True)
+
+    assert _figure(html, "open offers") == 3
+    assert _figure(html, "open requests") == 1
+    assert _figure(html, "participating organisations") == 3
+
+
+def test_home_without_listings_invites_to_post(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get("/").get_data(as_text=True)
+    assert "Nothing is on offer right now" in html
+    assert 'href="/register"' in html and 'href="/listings/new"' in html
+
+
+def test_home_shows_thumbnail_of_first_photo(client, make):
+    listing = make.listing(title="Bürostühle mit Foto")
+    db.session.add(
+        Photo(
+            listing_id=listing.id,
+            organisation_id=listing.organisation_id,
+            filename="abc123.jpg",
+            width=800,
+            height=600,
+            size_bytes=1000,
+        )
+    )
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert 'src="/photos/abc123-t.jpg"' in html
+
+
+def test_home_page_needs_the_same_number_of_queries_for_many_listings(app, client, make):
+    """No query per listing: photos, categories and organisations are loaded up front."""
+
+    def count_queries() -> int:
+        statements = []
+
+        def record(*_args):
+            statements.append(1)
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                assert client.get("/").status_code == 200
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    first = make.listing()
+    make.listing(kind="request", organisation=first.organisation)
+    few = count_queries()
+    for _ in range(5):
+        listing = make.listing()  # each with its own organisation
+        db.session.add(
+            Photo(
+                listing_id=listing.id,
+                organisation_id=listing.organisation_id,
+                filename=f"p{listing.id}.jpg",
+                width=8,
+                height=6,
+                size_bytes=10,
+            )
+        )
+        make.listing(kind="request")
+    db.session.commit()
+    assert count_queries() == few
