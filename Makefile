@@ -11,7 +11,7 @@ PG_TEST_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test test-sqlite test-postgres lint format bench babel-extract babel-update \
+.PHONY: run serve test test-sqlite test-postgres lint format bench babel-update \
         translations db-upgrade seed install browser clean vendor
 
 $(BIN)/python:
@@ -43,8 +43,14 @@ seed: db-upgrade
 run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Several sync workers (the work is CPU-bound under the GIL); rate limits are shared through
+# Redis when it answers on REDIS_URL, else each worker counts on its own.
+REDIS_URL ?= redis://127.0.0.1:6379/0
 serve: seed
-	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
+	@if [ -z "$$MARKETPLACE_RATELIMIT_STORAGE_URI" ] && $(BIN)/python -c "import redis,sys; redis.Redis.from_url('$(REDIS_URL)', socket_timeout=1).ping()" 2>/dev/null; then \
+	  export MARKETPLACE_RATELIMIT_STORAGE_URI=$(REDIS_URL); echo "rate limits shared through $(REDIS_URL)"; \
+	fi; \
+	exec $(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app
 
 # Debian's Chromium for the Playwright journeys (never a downloaded browser build).
@@ -81,11 +87,9 @@ format: $(VENV)/.installed-test
 bench: $(VENV)/.installed-test
 	@echo "benchmarks arrive with the search, matching and reporting work"
 
-babel-extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F marketplace/babel.cfg -k _l -k lazy_gettext -o marketplace/translations/messages.pot --no-location --sort-output .
-
-babel-update: babel-extract
-	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations --no-fuzzy-matching --ignore-obsolete
+# After changing user-visible strings: extract, merge, fill English, list German gaps.
+babel-update: $(VENV)/.installed
+	$(FLASK) translate update
 
 # Front-end libraries come from npm and are committed under static/vendor, so neither the app nor
 # the tests need npm.

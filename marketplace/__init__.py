@@ -54,6 +54,7 @@ def _import_models() -> None:
     import marketplace.auth.models
     import marketplace.categories.models
     import marketplace.core.mail
+    import marketplace.exchanges.models
     import marketplace.listings.models
     import marketplace.orgs.models  # noqa: F401
 
@@ -121,11 +122,12 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.api.blueprint import init_api
     from marketplace.auth.views import bp as auth_bp
     from marketplace.categories.views import bp as categories_bp
+    from marketplace.exchanges.views import bp as exchanges_bp
     from marketplace.listings.views import bp as listings_bp
     from marketplace.orgs.views import bp as orgs_bp
     from marketplace.pages.views import bp as pages_bp
 
-    for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp):
+    for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
         app.register_blueprint(blueprint)
     init_api(app)
 

@@ -62,7 +62,10 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_DEFAULT = "600 per minute"
+    RATELIMIT_DEFAULT = "6000 per minute"  # a flood guard; sensitive endpoints set tighter limits
+    #: A Redis hiccup must not turn every request into a 500: fall back to per-process counting.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_FAILURES_PER_ACCOUNT = 10  # within LOGIN_FAILURE_WINDOW_S
     LOGIN_FAILURES_PER_ADDRESS = 50
     LOGIN_FAILURE_WINDOW_S = 15 * 60

@@ -46,6 +46,9 @@ def app(tmp_path_factory, worker_id):
             "MAIL_BACKEND": "locmem",
             "RATELIMIT_ENABLED": False,
             "WTF_CSRF_ENABLED": False,
+            # Tests assert the English source text unless they ask for German (Accept-Language
+            # or the user's locale); the product's default, German, is checked in test_app.py.
+            "BABEL_DEFAULT_LOCALE": "en",
         }
     )
     with app.app_context():
@@ -198,3 +201,11 @@ def api(app, client):
             return self._call("DELETE", path, **kw)
 
     return Api()
+
+
+@pytest.fixture
+def german_by_default(app):
+    """The product's own default language (tests otherwise default to the English source text)."""
+    app.config["BABEL_DEFAULT_LOCALE"] = "de"
+    yield
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"

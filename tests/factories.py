@@ -54,7 +54,7 @@ class UserFactory(_Base):
     name = factory.Sequence(lambda n: f"Person {n}")
     password_hash = factory.LazyFunction(_password_hash)
     role = "member"
-    locale = "de"
+    locale = "en"
     organisation = factory.SubFactory(OrganisationFactory)
 
 

@@ -5,7 +5,7 @@ import pytest
 from marketplace import create_app
 
 
-def test_home_page_answers_in_german_by_default(client):
+def test_home_page_answers_in_german_by_default(client, german_by_default):
     response = client.get("/")
     assert response.status_code == 200
     assert b'<html lang="de">' in response.data

@@ -35,6 +35,7 @@ def check_json_body():
 def init_api(app: Flask) -> Api:
     from marketplace.api.accounts import blp as accounts_blp
     from marketplace.api.categories import blp as categories_blp
+    from marketplace.api.exchanges import blp as exchanges_blp
     from marketplace.api.listings import blp as listings_blp
 
     api = StoffwechselApi(
@@ -47,7 +48,7 @@ def init_api(app: Flask) -> Api:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blp in (accounts_blp, categories_blp, listings_blp):
+    for blp in (accounts_blp, categories_blp, listings_blp, exchanges_blp):
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.before_request(_before_api_request)

@@ -6,7 +6,9 @@ from flask import Flask
 def register_commands(app: Flask) -> None:
     """Attach every command group; each feature's commands live beside it in this package."""
     from marketplace.cli.seed import seed_demo_command
+    from marketplace.cli.translate import translate_cli
     from marketplace.cli.users import user_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(translate_cli)

@@ -26,6 +26,8 @@ def queue_mail(
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the real commit is still to come
     for message in session.info.pop(_OUTBOX_KEY, []):
         try:
             message.send()
@@ -35,4 +37,6 @@ def _send_after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; mail queued before it still stands
     session.info.pop(_OUTBOX_KEY, None)

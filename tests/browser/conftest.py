@@ -65,3 +65,9 @@ def live_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def base_url(live_server):
     return live_server.config["LIVE_URL"]
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A German user's browser: Accept-Language de-DE."""
+    return {**browser_context_args, "locale": "de-DE"}

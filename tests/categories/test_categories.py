@@ -14,7 +14,7 @@ def row(page: str, slug: str) -> str:
     return match.group(0)
 
 
-def test_categories_page_groups_by_resource_type_in_german(client):
+def test_categories_page_groups_by_resource_type_in_german(client, german_by_default):
     page = client.get("/categories").data.decode()
     materials, equipment, space = (
         page.index('id="type-material"'),

@@ -335,7 +335,7 @@ def test_detail_of_unknown_listing_is_404(client):
     assert client.get("/listings/999999").status_code == 404
 
 
-def test_detail_shows_owner_actions_only_to_the_owner(client, make, login_as):
+def test_detail_shows_owner_actions_only_to_the_owner(client, make, login_as, german_by_default):
     listing = make.listing(title="Paletten")
     page = client.get(f"/listings/{listing.id}").data.decode()
     assert "Paletten" in page and "/edit" not in page and "badge-open" in page

@@ -112,7 +112,7 @@ def test_invitation_flow_from_mail_to_membership(client, make, login_as, outbox)
             "name": "Nils Nehmer",
             "password": PASSWORD,
             "password_repeat": PASSWORD,
-            "locale": "de",
+            "locale": "en",
             # A crafted form cannot choose the address, the role or the organisation.
             "email": "boss@example.org",
             "role": "admin",

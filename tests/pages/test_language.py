@@ -8,6 +8,8 @@ from marketplace.auth.models import User
 from marketplace.extensions import db
 from tests.pages.helpers import sign_in
 
+pytestmark = pytest.mark.usefixtures("german_by_default")
+
 
 def _lang(html: str) -> str:
     return re.search(r'<html lang="(\w+)">', html).group(1)

@@ -1,0 +1,388 @@
+"""However many clients accept at once, an offer is never over-allocated (security.md 16-17).
+
+(a) Real gunicorn with 4 sync workers: 20 proposals of 5 on an offer of 50, accepted from 20
+    threads at once: exactly 10 answers 200 and 10 answer 409, nothing is left, the offer is
+    reserved, no server error. On SQLite and on PostgreSQL.
+(b) Service level: 64 threads, each with its own app context and session, make 400 one-unit
+    claims (acceptances of one-unit proposals) on an offer of 100 units, repeated: never more
+    than 100 allocated. On a file SQLite database and on PostgreSQL.
+
+The PostgreSQL variants are skipped only when PostgreSQL does not answer; in the PostgreSQL run
+of the suite (MARKETPLACE_TEST_DATABASE set) the SQLite variants are left to the SQLite run.
+"""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import func, insert, select
+
+from marketplace import create_app
+from marketplace.auth.models import User
+from marketplace.categories.taxonomy import sync_taxonomy
+from marketplace.core.errors import Conflict
+from marketplace.exchanges.models import Exchange
+from marketplace.exchanges.services import accept_exchange
+from marketplace.extensions import db
+from marketplace.listings.models import Listing
+from tests import factories
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_PLAIN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+
+
+def _postgres_answers() -> bool:
+    try:
+        psycopg.connect(PG_PLAIN, connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A fresh, empty database: a file SQLite database, or a schema of its own in PostgreSQL."""
+    if request.param == "sqlite":
+        if os.environ.get("MARKETPLACE_TEST_DATABASE", "").startswith("postgres"):
+            pytest.skip("the SQLite variant runs in the SQLite run of the suite")
+        yield f"sqlite:///{tmp_path / 'concurrency.db'}"
+        return
+    if not _postgres_answers():
+        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
+    schema = f"concurrency_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_PLAIN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_PLAIN, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+# -- (a) real server ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _call(base: str, method: str, path: str, token: str | None = None, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)  # noqa: S310
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        payload = error.read()
+        try:
+            return error.code, json.loads(payload or b"null")
+        except ValueError:
+            return error.code, payload.decode(errors="replace")
+
+
+@pytest.fixture
+def server(database, tmp_path):
+    """gunicorn with 4 sync workers on a migrated database; yields its base address."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETPLACE_")}
+    env.update(
+        MARKETPLACE_INSTANCE_PATH=str(tmp_path / "instance"),
+        MARKETPLACE_RATELIMIT_ENABLED="false",
+        MARKETPLACE_SECRET_KEY=secrets.token_hex(32),
+        MARKETPLACE_SQLALCHEMY_DATABASE_URI=database,
+        MARKETPLACE_MAIL_BACKEND="locmem",
+    )
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    port = _free_port()
+    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            "4",
+            "--worker-class",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _call(base, "GET", "/api/v1/categories")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError((tmp_path / "gunicorn.log").read_text(errors="replace"))
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _register(base: str, n: int) -> str:
+    """Register an organisation with one member through the API; returns the member's token."""
+    email = f"person{n}-{secrets.token_hex(3)}@example.org"
+    password = "Lastenrad-Kiez-" + secrets.token_hex(4)
+    status, body = _call(
+        base,
+        "POST",
+        "/api/v1/register",
+        body={
+            "email": email,
+            "password": password,
+            "name": f"Person {n}",
+            "organisation": {"name": f"Initiative {n}", "kind": "initiative", "postcode": "10115"},
+        },
+    )
+    assert status == 201, body
+    status, body = _call(
+        base, "POST", "/api/v1/tokens", body={"email": email, "password": password}
+    )
+    assert status == 201, body
+    return body["token"]
+
+
+def test_twenty_accepts_at_once_on_an_offer_of_fifty_reserve_exactly_ten(server):
+    provider = _register(server, 0)
+    status, offer = _call(
+        server,
+        "POST",
+        "/api/v1/listings",
+        provider,
+        {
+            "kind": "offer",
+            "title": "Europaletten aus dem Lager",
+            "category": "pallets",
+            "quantity": 50,
+            "unit": "piece",
+        },
+    )
+    assert status == 201, offer
+
+    def propose(n: int) -> int:
+        token = _register(server, n)
+        status, exchange = _call(
+            server, "POST", "/api/v1/exchanges", token, {"offer_id": offer["id"], "quantity": 5}
+        )
+        assert status == 201, exchange
+        return exchange["id"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        exchange_ids = list(pool.map(propose, range(1, 21)))
+
+    barrier = threading.Barrier(len(exchange_ids))
+    answers: list[int] = []
+
+    def accept(exchange_id: int) -> None:
+        barrier.wait()
+        answers.append(
+            _call(server, "POST", f"/api/v1/exchanges/{exchange_id}/accept", provider)[0]
+        )
+
+    threads = [threading.Thread(target=accept, args=(i,)) for i in exchange_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert Counter(answers) == {200: 10, 409: 10}
+    status, listing = _call(server, "GET", f"/api/v1/listings/{offer['id']}")
+    assert status == 200
+    assert (listing["quantity_remaining"], listing["status"]) == (0, "reserved")
+    status, accepted = _call(server, "GET", "/api/v1/exchanges?status=accepted", provider)
+    assert accepted["total"] == 10
+    assert sum(item["quantity"] for item in accepted["items"]) == 50
+
+
+# -- (b) service level ----------------------------------------------------------------------------
+
+CLIENTS = 64
+CLAIMS_PER_RUN = 400
+UNITS = 100
+RUNS = 5
+
+
+@pytest.fixture
+def claims_app(database, tmp_path):
+    """An app of its own whose pool has a connection for every client thread."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": str(tmp_path / "claims"),
+            "SECRET_KEY": secrets.token_hex(32),
+            "SQLALCHEMY_DATABASE_URI": database,
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_size": CLIENTS + 2,
+                "max_overflow": 0,
+                "pool_timeout": 60,
+            },
+            "SERVER_NAME": "localhost",
+            "MAIL_BACKEND": "locmem",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    # What is under test is the allocation; the search index follows commits in its own tests.
+    app.extensions.pop("search", None)
+    with app.app_context():
+        db.create_all()
+        with db.engine.begin() as conn:
+            sync_taxonomy(conn)
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _prepare_run(app, provider_id: int, receiver_org_id: int) -> tuple[int, list[int]]:
+    """A fresh offer of UNITS and CLAIMS_PER_RUN proposals of one unit each."""
+    with app.app_context():
+        provider = db.session.get(User, provider_id)
+        offer = factories.listing(organisation=provider.organisation, quantity=Decimal(UNITS))
+        rows = [
+            {
+                "offer_id": offer.id,
+                "provider_id": provider.organisation_id,
+                "receiver_id": receiver_org_id,
+                "category_id": offer.category_id,
+                "quantity": Decimal(1),
+                "unit": offer.unit,
+                "message": "",
+                "status": "proposed",
+                "activity_seq": 1,
+                "receiver_seq": 1,
+                "provider_seq": 0,
+            }
+            for _ in range(CLAIMS_PER_RUN)
+        ]
+        db.session.execute(insert(Exchange), rows)
+        db.session.commit()
+        ids = list(
+            db.session.execute(select(Exchange.id).where(Exchange.offer_id == offer.id)).scalars()
+        )
+        offer_id = offer.id
+        db.session.remove()
+    return offer_id, ids
+
+
+def test_64_clients_claiming_400_times_never_allocate_more_than_100(claims_app, database):
+    app = claims_app
+    with app.app_context():
+        provider = factories.user()
+        receiver = factories.user()
+        provider_id, receiver_org_id = provider.id, receiver.organisation_id
+        db.session.remove()
+
+    start = threading.Barrier(CLIENTS + 1)
+    done = threading.Barrier(CLIENTS + 1)
+    work: dict[int, list[int]] = {}
+    tallies = [Counter() for _ in range(CLIENTS)]
+    errors: list[str] = []
+
+    def client(n: int) -> None:
+        with app.app_context():
+            for _ in range(RUNS):
+                start.wait()
+                for exchange_id in work[n]:
+                    try:
+                        user = db.session.get(User, provider_id)
+                        accept_exchange(user, db.session.get(Exchange, exchange_id))
+                        db.session.commit()
+                        tallies[n]["accepted"] += 1
+                    except Conflict:
+                        db.session.rollback()
+                        tallies[n]["refused"] += 1
+                    except Exception as error:  # noqa: BLE001 - every failure is reported
+                        db.session.rollback()
+                        errors.append(repr(error)[:300])
+                db.session.remove()
+                done.wait()
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    results = []
+    began = time.monotonic()
+    for _ in range(RUNS):
+        offer_id, ids = _prepare_run(app, provider_id, receiver_org_id)
+        for n in range(CLIENTS):
+            work[n] = ids[n::CLIENTS]
+        before = sum(t["accepted"] for t in tallies)
+        start.wait()
+        done.wait(timeout=120)
+        with app.app_context():
+            offer = db.session.get(Listing, offer_id)
+            allocated = db.session.execute(
+                select(func.coalesce(func.sum(Exchange.quantity), 0)).where(
+                    Exchange.offer_id == offer_id, Exchange.status.in_(("accepted", "completed"))
+                )
+            ).scalar_one()
+            results.append(
+                (
+                    int(allocated),
+                    sum(t["accepted"] for t in tallies) - before,
+                    offer.quantity_remaining,
+                    offer.status,
+                )
+            )
+            db.session.remove()
+    for thread in threads:
+        thread.join(timeout=30)
+    elapsed = time.monotonic() - began
+
+    refused = sum(t["refused"] for t in tallies)
+    print(
+        f"\n{database.split(':')[0]}: {RUNS} runs, each {CLAIMS_PER_RUN} one-unit claims from "
+        f"{CLIENTS} client threads on {UNITS} units; allocated per run "
+        f"{[r[0] for r in results]}; refused {refused}; errors {len(errors)}; {elapsed:.1f} s"
+    )
+    assert errors == []
+    for allocated, accepted, remaining, status in results:
+        assert allocated == accepted == UNITS
+        assert (remaining, status) == (Decimal(0), "reserved")
+    assert refused == RUNS * (CLAIMS_PER_RUN - UNITS)
