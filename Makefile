@@ -77,12 +77,12 @@ test-postgres: $(VENV)/.installed-test $(MO_FILES)
 	MARKETPLACE_TEST_DATABASE=$(PG_TEST_URI) $(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check marketplace tests bench wsgi.py
-	$(BIN)/ruff format --check marketplace tests bench wsgi.py
+	$(BIN)/ruff check marketplace tests $(wildcard bench) wsgi.py
+	$(BIN)/ruff format --check marketplace tests $(wildcard bench) wsgi.py
 
 format: $(VENV)/.installed-test
-	$(BIN)/ruff format marketplace tests bench wsgi.py
-	$(BIN)/ruff check --fix marketplace tests bench wsgi.py
+	$(BIN)/ruff format marketplace tests $(wildcard bench) wsgi.py
+	$(BIN)/ruff check --fix marketplace tests $(wildcard bench) wsgi.py
 
 bench: $(VENV)/.installed-test
 	@echo "benchmarks arrive with the search, matching and reporting work"

@@ -23,22 +23,7 @@ from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
 from marketplace.core.i18n import current_language
 from marketplace.core.units import UNIT_LABELS
 from marketplace.listings.models import CONDITIONS, Listing
-
-#: Fields copied to the service (photos and photo removal travel separately).
-_DATA_FIELDS = (
-    "kind",
-    "title",
-    "description",
-    "category",
-    "quantity",
-    "unit",
-    "kg_per_unit",
-    "condition",
-    "price_eur",
-    "postcode",
-    "district",
-    "available_until",
-)
+from marketplace.listings.services import WRITABLE_FIELDS
 
 
 class CheckboxListField(SelectMultipleField):
@@ -108,7 +93,7 @@ class ListingForm(FlaskForm):
 
     def listing_data(self) -> dict:
         """What the service gets; status, organisation and the like are not even on the form."""
-        return {name: self[name].data for name in _DATA_FIELDS if name in self}
+        return {name: self[name].data for name in WRITABLE_FIELDS if name in self}
 
     def uploads(self) -> list:
         return [f for f in (self.photos.data or []) if getattr(f, "filename", "")]

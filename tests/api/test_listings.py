@@ -9,11 +9,6 @@ from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from tests import factories
-from tests.listings import fixtures
-
-# Clients that keep clear of SQLite's write lock (see tests/listings/fixtures.py).
-api = fixtures.api
-client = fixtures.client
 
 LISTING_FIELDS = {
     "id",

@@ -1,7 +1,5 @@
 import pytest
 
-from tests.listings.fixtures import api, client, login_as  # noqa: F401
-
 
 @pytest.fixture
 def request_ctx(app_ctx):
