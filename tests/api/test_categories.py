@@ -1,11 +1,5 @@
 """GET /api/v1/categories, as the contract describes it."""
 
-from tests.listings import fixtures
-
-# Clients that keep clear of SQLite's write lock (see tests/listings/fixtures.py).
-api = fixtures.api
-client = fixtures.client
-
 
 def by_slug(response) -> dict:
     return {item["slug"]: item for item in response.json["items"]}

@@ -2,11 +2,6 @@
 
 import re
 
-from tests.listings import fixtures
-
-# Clients that keep clear of SQLite's write lock (see tests/listings/fixtures.py).
-client = fixtures.client
-
 
 def row(page: str, slug: str) -> str:
     match = re.search(rf'<tr id="category-{slug}"(.*?)</tr>', page, re.S)
