@@ -85,7 +85,8 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix marketplace tests $(wildcard bench) wsgi.py
 
 bench: $(VENV)/.installed-test
-	@echo "benchmarks arrive with the search, matching and reporting work"
+	$(BIN)/python -m bench.search --n $${BENCH_N:-10000}
+	$(BIN)/python -m bench.web --n $${BENCH_N:-10000} --workers $(WORKERS)
 
 # After changing user-visible strings: extract, merge, fill English, list German gaps.
 babel-update: $(VENV)/.installed

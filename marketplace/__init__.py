@@ -109,6 +109,10 @@ def _init_extensions(app: Flask) -> None:
         frame_options="DENY",
     )
 
+    from marketplace.search import init_search
+
+    init_search(app)
+
 
 def _init_mail(app: Flask) -> None:
     """Map MAIL_BACKEND to Flask-Mailman's backends: console in development, a file, or SMTP."""

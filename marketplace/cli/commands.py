@@ -8,7 +8,9 @@ def register_commands(app: Flask) -> None:
     from marketplace.cli.seed import seed_demo_command
     from marketplace.cli.translate import translate_cli
     from marketplace.cli.users import user_cli
+    from marketplace.search.cli import search_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(search_cli)

@@ -33,6 +33,8 @@ class Listing(db.Model):
     __table_args__ = (
         Index("ix_listings_status_kind_created", "status", "kind", "created_at"),
         Index("ix_listings_org_status", "organisation_id", "status"),
+        #: The search index's drift check reads what changed since its watermark.
+        Index("ix_listings_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

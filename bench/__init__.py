@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench`; each script prints figures and, last, one summary line."""

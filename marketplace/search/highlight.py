@@ -1,0 +1,78 @@
+"""Highlights built from escaped text: every character of the listing is escaped (quotes
+included) and only our own <mark> tags are inserted. whoosh's formatters are not used: they
+do not escape quotes, and its Null/Uppercase formatters return raw text (security.md 10)."""
+
+import unicodedata
+
+from markupsafe import Markup, escape
+
+from marketplace.search.analysis import WORD_RE, analyse_word
+
+#: Characters of context around the first hits of a snippet.
+SNIPPET_CHARS = 180
+
+
+def _hits(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    return [
+        (m.start(), m.end())
+        for m in WORD_RE.finditer(text)
+        if any(t in terms for t, _ in analyse_word(m.group().casefold()))
+    ]
+
+
+def occurs(text: str, terms: set[str]) -> bool:
+    """Whether any word of the text matches a term."""
+    return bool(terms) and bool(_hits(unicodedata.normalize("NFC", text or ""), terms))
+
+
+def _marked(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    out, pos = [], start
+    for a, b in spans:
+        if b <= start or a >= end:
+            continue
+        out.append(str(escape(text[pos:a])))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
+        pos = b
+    out.append(str(escape(text[pos:end])))
+    return "".join(out)
+
+
+def mark(text: str, terms: set[str]) -> Markup:
+    """The whole text, escaped, with <mark> around every word that matches a query term."""
+    text = unicodedata.normalize("NFC", text or "")
+    return Markup(_marked(text, _hits(text, terms), 0, len(text)))  # noqa: S704 - built escaped
+
+
+def snippet(text: str, terms: set[str], length: int = SNIPPET_CHARS) -> Markup | None:
+    """An escaped fragment of about `length` characters around the first hits, or None."""
+    text = unicodedata.normalize("NFC", text or "")
+    spans = _hits(text, terms)
+    if not spans:
+        return None
+    first = spans[0][0]
+    start = max(0, first - length // 4)
+    if start:  # begin at a word boundary
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 20 else start
+    end = min(len(text), start + length)
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if 0 <= space - end < 20 else end
+    body = _marked(text, spans, start, end)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if end < len(text) else ""
+    return Markup(f"{prefix}{body}{suffix}")  # noqa: S704 - body is built escaped
+
+
+def highlight(title: str, description: str, terms: set[str]) -> Markup:
+    """The snippet shown under a result: hits in the description, else the marked title,
+    else the beginning of the description."""
+    if terms:
+        found = snippet(description, terms)
+        if found is not None:
+            return found
+        if _hits(unicodedata.normalize("NFC", title or ""), terms):
+            return mark(title, terms)
+    text = unicodedata.normalize("NFC", description or title or "")
+    cut = text[:SNIPPET_CHARS]
+    return escape(cut) + (" …" if len(text) > SNIPPET_CHARS else "")

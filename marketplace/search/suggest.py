@@ -1,0 +1,91 @@
+"""Did you mean: a query word that hardly any listing contains as typed is replaced by a far
+more frequent word of the titles and category names within two edits (Palleten -> Paletten).
+Answers are cached per index version: the automaton walk over the word list is the costly part.
+"""
+
+import contextlib
+
+from marketplace.search.analysis import query_alternatives
+from marketplace.search.query import ParsedQuery, Word
+
+#: Below this many results a "did you mean" suggestion is looked for; also for any word that
+#: fewer than RARE_WORD listings contain as typed, if a word SUGGEST_MIN_FREQ listings contain
+#: (and ten times as many) is within two edits.
+SUGGEST_BELOW = 3
+RARE_WORD = 2
+SUGGEST_MIN_FREQ = 3
+
+
+class Suggester:
+    """Per-process cache of corrections, emptied whenever the searcher changes."""
+
+    def __init__(self):
+        self._owner = None
+        self._cache: dict = {}
+
+    def suggest(self, searcher, parsed: ParsedQuery, total: int) -> str | None:
+        if self._owner is not searcher:
+            self._owner, self._cache = searcher, {}
+        reader = searcher.reader()
+        out, changed = [], False
+        found_little = total < SUGGEST_BELOW
+        for w in parsed.words:
+            key = (w.text, found_little)
+            if key not in self._cache:
+                if len(self._cache) > 2000:
+                    self._cache.clear()
+                self._cache[key] = correction(w, found_little, reader)
+            best = self._cache[key]
+            changed |= best is not None
+            out.append(best or w.text)
+        return " ".join(out) if changed else None
+
+
+def correction(word: Word, found_little: bool, reader) -> str | None:
+    """The best correction of one word, or None when it needs none or none is good enough."""
+    lower = word.text.lower()
+    if len(lower) < 4 or not lower.isalpha():
+        return None
+    seen = reader.doc_frequency("spell", lower)
+    if not found_little and seen >= RARE_WORD:
+        return None
+    own = set(word.alternatives)
+    if not found_little:
+        # An inflection of a listed word (Bürostuhl for Bürostühle) is no misspelling.
+        for i, known in enumerate(reader.expand_prefix("spell", lower[: max(4, len(lower) - 3)])):
+            if i > 200:
+                break
+            text = known.decode("utf-8") if isinstance(known, bytes) else known
+            if set(query_alternatives(text)) == own:
+                return None
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    candidates = set()
+    for leaf, _ in leaves:
+        with contextlib.suppress(Exception):
+            candidates.update(leaf.terms_within("spell", lower, 2, prefix=2))
+    scored = []
+    for cand in candidates:
+        if isinstance(cand, bytes):
+            cand = cand.decode("utf-8")
+        if own & set(query_alternatives(cand)):
+            continue  # the same word to the index (an inflection or another spelling)
+        freq = reader.doc_frequency("spell", cand)
+        if freq >= max(SUGGEST_MIN_FREQ, 10 * seen):
+            scored.append((distance(lower, cand), -freq, cand))
+    if not scored:
+        return None
+    best = min(scored)[2]
+    return best[:1].upper() + best[1:] if word.text[:1].isupper() else best
+
+
+def distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment)."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
