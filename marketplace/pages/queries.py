@@ -1,6 +1,7 @@
 """Reads for the site-wide pages: the home page's figures and latest listings, organisation profiles."""
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -8,6 +9,7 @@ from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.core.errors import NotFound
+from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is
 from marketplace.listings.models import Listing
@@ -22,9 +24,11 @@ HOME_LISTINGS = 6
 class Figure:
     """A headline number with its label and, where useful, where it leads."""
 
-    value: int | str
+    value: int | Decimal | str
     label: str
     url_kind: str | None = None  # listings.browse?kind=... when set
+    #: An endpoint explaining the figure (e.g. where its factors come from), when set.
+    url_endpoint: str | None = None
 
 
 @dataclass
@@ -58,14 +62,33 @@ def count_organisations() -> int:
     return int(db.session.execute(select(func.count(Organisation.id))).scalar_one())
 
 
+def sum_reuse() -> tuple[Decimal, Decimal]:
+    """kg reused and kg CO2e avoided by all completed exchanges (one aggregate query)."""
+    mass, co2e = db.session.execute(
+        select(
+            func.coalesce(func.sum(Exchange.mass_kg), 0),
+            func.coalesce(func.sum(Exchange.co2e_avoided_kg), 0),
+        ).where(Exchange.status == "completed")
+    ).one()
+    return Decimal(str(mass)), Decimal(str(co2e))
+
+
+def headline_kg(value: Decimal) -> Decimal:
+    """Whole kilograms for a headline; one decimal while the figure is still small."""
+    step = Decimal("1") if value >= 100 else Decimal("0.1")
+    return value.quantize(step, rounding=ROUND_HALF_UP)
+
+
 def get_home_page() -> HomePage:
     """Everything the home page shows, in a fixed number of queries whatever the data."""
     counts = count_open_listings_by_kind()
+    mass, co2e = sum_reuse()
     figures = [
         Figure(counts["offer"], _l("open offers"), "offer"),
         Figure(counts["request"], _l("open requests"), "request"),
         Figure(count_organisations(), _l("participating organisations")),
-        # Reports add "kg reused" here once completed exchanges are counted.
+        Figure(headline_kg(mass), _l("kg reused"), url_endpoint="categories.index"),
+        Figure(headline_kg(co2e), _l("kg CO2e avoided"), url_endpoint="categories.index"),
     ]
     return HomePage(
         figures=figures,

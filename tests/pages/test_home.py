@@ -2,10 +2,12 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import event
 
 from marketplace.core.clock import today, utcnow
+from marketplace.exchanges import services
 from marketplace.extensions import db
 from marketplace.listings.models import Photo
 
@@ -59,6 +61,79 @@ def test_home_figures_count_open_listings_and_organisations(client, make):
     assert _figure(html, "participating organisations") == 3
 
 
+def _hand_over(make, quantity, category="pallets", unit="piece", complete=True):
+    """An offer of one organisation taken by another through the exchange services."""
+    provider = make.user()
+    receiver = make.user()
+    offer = make.listing(
+        organisation=provider.organisation,
+        category=make.category(category),
+        quantity=Decimal(quantity),
+        unit=unit,
+    )
+    exchange = services.propose_exchange(receiver, offer, quantity)
+    services.accept_exchange(provider, exchange)
+    if complete:
+        services.complete_exchange(receiver, exchange)
+    db.session.commit()
+    return exchange
+
+
+def _figure_link(html: str, label: str) -> str:
+    match = re.search(
+        r'<a href="([^"]+)">\s*<span class="figure-value">[^<]*</span>\s*'
+        r'<span class="figure-label">' + re.escape(label),
+        html,
+    )
+    assert match, f"figure {label!r} has no link"
+    return match.group(1)
+
+
+def test_home_figures_sum_kg_reused_and_co2e_avoided_of_completed_exchanges(client, make):
+    _hand_over(make, "4")  # 4 pallets x 25 kg = 100 kg, x 0.231 = 23.1 kg CO2e
+    _hand_over(make, "1234", category="wood", unit="kg")  # x 0.231 = 285.054 kg CO2e
+    _hand_over(make, "10", complete=False)  # accepted, not handed over yet: does not count
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get("/").get_data(as_text=True)
+
+    assert _figure(html, "kg reused") == 1334
+    assert _figure(html, "kg CO2e avoided") == 308  # 308.154, whole kg in a headline
+    assert _figure_link(html, "kg reused") == "/categories"
+    assert _figure_link(html, "kg CO2e avoided") == "/categories"
+    assert 'href="/categories">Where the factors come from</a>' in html
+
+
+def test_home_reuse_figures_follow_the_locale(client, make):
+    _hand_over(make, "4")
+    _hand_over(make, "1234", category="wood", unit="kg")
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de-DE"
+    german = client.get("/").get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english = client.get("/").get_data(as_text=True)
+
+    assert 'figure-value">1.334</span>' in german
+    assert 'figure-value">1,334</span>' in english
+
+
+def test_home_shows_small_co2e_figures_with_one_decimal(client, make):
+    _hand_over(make, "4")
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de-DE"
+    html = client.get("/").get_data(as_text=True)
+
+    assert 'figure-value">100</span>' in html
+    assert 'figure-value">23,1</span>' in html
+
+
+def test_home_reuse_figures_are_zero_before_any_hand_over(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get("/").get_data(as_text=True)
+    assert _figure(html, "kg reused") == 0
+    assert _figure(html, "kg CO2e avoided") == 0
+
+
 def test_home_without_listings_invites_to_post(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     html = client.get("/").get_data(as_text=True)
@@ -102,6 +177,7 @@ def test_home_page_needs_the_same_number_of_queries_for_many_listings(app, clien
 
     first = make.listing()
     make.listing(kind="request", organisation=first.organisation)
+    _hand_over(make, "2")
     few = count_queries()
     for _ in range(5):
         listing = make.listing()  # each with its own organisation
@@ -116,5 +192,7 @@ def test_home_page_needs_the_same_number_of_queries_for_many_listings(app, clien
             )
         )
         make.listing(kind="request")
+    for _ in range(3):
+        _hand_over(make, "2")  # the reuse figures are one aggregate query
     db.session.commit()
     assert count_queries() == few
