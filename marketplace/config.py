@@ -86,6 +86,9 @@ class Defaults:
     OPENAPI_JSON_PATH = "openapi.json"
 
     LISTINGS_PER_PAGE = 20
+    #: Rendered browse/search pages kept per process for anonymous visitors, dropped whenever a
+    #: listing changes anywhere; None means 256 (and off under TESTING), 0 turns the cache off.
+    LISTINGS_PAGE_CACHE_SIZE: int | None = None
     EXPIRY_SWEEP_INTERVAL_S = 60
 
 

@@ -76,6 +76,9 @@ def _clean_tables(request, app):
         return
     with app.app_context():
         db.session.remove()
+        search = app.extensions.get("search")
+        if search is not None:
+            search.clear()  # the rows go behind the index's back; it must not outlive them
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
         with db.engine.begin() as conn:
             for table in tables:

@@ -1,5 +1,7 @@
 """API v1: listings (contract: shared/api-v1.md, "Listings"); the web pages' services and queries."""
 
+from dataclasses import replace
+
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -119,7 +121,10 @@ class ListingSchema(Schema):
         metadata={"type": "string", "format": "uri"},
     )
     highlight = fields.String(
-        metadata={"description": "With q: the title, HTML-escaped, with <mark> around hits."}
+        metadata={
+            "description": "With q: a snippet of the listing (the description around the hits, "
+            "else the title), HTML-escaped, with <mark> around hits."
+        }
     )
     distance_km = fields.Float(metadata={"description": "With near: distance in km."})
 
@@ -138,6 +143,15 @@ class ListingPageSchema(Schema):
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
+    suggestion = fields.String(
+        metadata={"description": "With q, when little was found: a corrected query."}
+    )
+    relaxed = fields.Boolean(
+        metadata={
+            "description": "With q: true when no listing had every word and listings with "
+            "some of them are listed."
+        }
+    )
 
 
 class ListingQuerySchema(Schema):
@@ -154,7 +168,7 @@ class ListingQuerySchema(Schema):
     radius_km = fields.Float(validate=Range(min=0, max=500, min_inclusive=False))
     sort = fields.String(
         validate=OneOf(list(SORTS)),
-        metadata={"description": "relevance when q, nearest when near, else newest."},
+        metadata={"description": "relevance when q, else newest."},
     )
     page = fields.Integer(load_default=1, validate=Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=Range(min=1, max=MAX_PER_PAGE))
@@ -173,17 +187,24 @@ class Listings(MethodView):
         filters, problems = parse_listing_filters(request.args)
         if problems:
             raise ValidationFailed(problems)
+        if not args.get("sort"):  # the contract's default: relevance when q, else newest
+            filters = replace(filters, sort="relevance" if filters.q else "newest")
         page = list_listings(
             filters,
             PageRequest(page=args["page"], per_page=args["per_page"]),
             viewer_organisation_id=_viewer_org_id(),
         )
-        return {
+        answer = {
             "items": page.items,
             "total": page.total,
             "page": page.page,
             "per_page": page.per_page,
         }
+        if filters.q:
+            answer["relaxed"] = page.relaxed
+            if page.suggestion:
+                answer["suggestion"] = page.suggestion
+        return answer
 
     @token_required
     @blp.arguments(ListingCreateSchema)

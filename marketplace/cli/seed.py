@@ -7,8 +7,6 @@ data. Writes go through the ORM with flush(); the command commits once at the en
 
 import json
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -23,6 +21,7 @@ from marketplace.auth.passwords import hash_password, password_problems
 from marketplace.categories.models import Category
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
+from marketplace.core.mail import mail_held_back
 from marketplace.exchanges import conversation
 from marketplace.exchanges import services as exchange_services
 from marketplace.exchanges.models import (
@@ -46,7 +45,6 @@ MONTH_DAYS = 30.4
 #: Live exchanges (proposed, accepted, declined, cancelled) happened in the last days.
 LIVE_DAYS = 10
 #: Where core/mail.py queues mail on the session until the commit sends it.
-MAIL_OUTBOX = "mail_outbox"
 
 
 @dataclass
@@ -277,7 +275,7 @@ def seed_exchanges(
     requests = {request.title: request for request in region.requests}
     touched: dict[int, datetime] = {}  # listing id -> when an exchange last changed it
     exchanges = []
-    with _mail_held_back():
+    with mail_held_back(db.session):
         for spec in data.get("exchanges", []):
             exchange = _seed_exchange(rng, spec, region, offers, requests, touched, now)
             exchanges.append(exchange)
@@ -310,18 +308,6 @@ def seed_past_offers(
         past.append((offer, row))
     db.session.flush()
     return past
-
-
-@contextmanager
-def _mail_held_back() -> Iterator[None]:
-    """Mail queued on the session meanwhile is dropped; what was queued before stays queued."""
-    queued = db.session.info.pop(MAIL_OUTBOX, None)
-    try:
-        yield
-    finally:
-        db.session.info.pop(MAIL_OUTBOX, None)
-        if queued:
-            db.session.info[MAIL_OUTBOX] = queued
 
 
 def _person(region: DemoRegion, org_key: str, login: str | None) -> User:

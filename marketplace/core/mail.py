@@ -1,6 +1,8 @@
 """Mail that leaves only after the transaction that caused it has committed."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -22,6 +24,18 @@ def queue_mail(
         subject=subject, body=body, to=[to], from_email=current_app.config["MAIL_DEFAULT_SENDER"]
     )
     session.info.setdefault(_OUTBOX_KEY, []).append(message)
+
+
+@contextmanager
+def mail_held_back(session: Session) -> Iterator[None]:
+    """Drop mail queued meanwhile (e.g. while loading demo data); earlier mail stays queued."""
+    queued = session.info.pop(_OUTBOX_KEY, None)
+    try:
+        yield
+    finally:
+        session.info.pop(_OUTBOX_KEY, None)
+        if queued:
+            session.info[_OUTBOX_KEY] = queued
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,23 +1,33 @@
 """Reads of listings for the web pages and the API: browse and search, one listing, an
-organisation's listings. Withdrawn listings are visible only to their own organisation."""
+organisation's listings. Withdrawn listings are visible only to their own organisation.
 
+Browse and search go through the app's listing finder when one is registered (the search
+feature registers it as app.extensions["listing_search"]; listings never imports search), and
+through SQL (LIKE for `q`) in an app without one."""
+
+import logging
 import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol
 
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from marketplace.categories.models import RESOURCE_TYPES, Category
 from marketplace.categories.queries import category_ids_with_descendants, get_category_by_slug
 from marketplace.core.clock import today
-from marketplace.core.errors import NotFound
+from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.geo import haversine_km, postcode_coordinates
+from marketplace.core.i18n import current_language
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is, status_on
@@ -25,12 +35,16 @@ from marketplace.listings.models import KINDS, STATUSES, Listing, Photo
 from marketplace.listings.photos import photo_filename_for
 from marketplace.orgs.models import Organisation
 
+log = logging.getLogger(__name__)
+
 SORTS = ("newest", "nearest", "relevance", "ending_soon")
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 500.0
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 8
 _KM_PER_DEGREE = 111.32
+#: Key of the listing finder in app.extensions.
+FINDER_KEY = "listing_search"
 
 
 @dataclass(frozen=True)
@@ -79,11 +93,55 @@ class ListingFilters:
 
 @dataclass
 class ListingHit:
-    """One listing in a result list, with what the search adds: distance and highlighted title."""
+    """One listing in a result list, with what the search adds: its distance from `near`, a
+    snippet with the hits marked (`highlight`) and the title with the hits marked."""
 
     listing: Listing
     distance_km: float | None = None
     highlight: Markup | None = None
+    title_highlight: Markup | None = None
+    #: File name of the listing's first photo ("" when it has none), loaded with the listing.
+    photo_filename: str = ""
+
+
+@dataclass(frozen=True)
+class ListingPage(Page):
+    """A page of ListingHits plus what a search found out on the way."""
+
+    #: A corrected query when little was found ("Palleten" -> "Paletten").
+    suggestion: str | None = None
+    #: No listing had every word: listings with any of them are shown.
+    relaxed: bool = False
+    #: "category", "kind", "district" -> [(value, count, label)], largest first (when asked).
+    facets: dict[str, list] = field(default_factory=dict)
+
+
+class ListingFinder(Protocol):
+    """What browse and search need from a full-text engine (registered by the search feature
+    as app.extensions["listing_search"]). Invalid filter values raise ValidationFailed."""
+
+    def find(
+        self,
+        filters: "ListingFilters",
+        page: PageRequest,
+        *,
+        viewer_organisation_id: int | None,
+        language: str,
+        highlight: bool,
+        facets: bool,
+    ) -> Any:
+        """An object with ids (in order), total, page, per_page, highlights, title_highlights,
+        distances, suggestion, relaxed and facets."""
+
+    def version(self) -> Hashable:
+        """Changes whenever a listing changed (in any process): pages built before are stale."""
+
+    def heal(self) -> None:
+        """The finder named listings the database does not have: bring it in step."""
+
+
+def listing_finder() -> ListingFinder | None:
+    return current_app.extensions.get(FINDER_KEY)
 
 
 def _default_sort(q: str | None, near: str | None) -> str:
@@ -101,7 +159,7 @@ def parse_listing_filters(
     values: dict = {}
 
     def text(name: str, limit: int) -> str | None:
-        value = (args.get(name) or "").strip()
+        value = _printable(args.get(name) or "").strip()
         if len(value) > limit:
             errors.setdefault(name, []).append(_("At most %(max)d characters.", max=limit))
             return None
@@ -155,6 +213,11 @@ def parse_listing_filters(
         sort = None
     values["sort"] = sort or _default_sort(values["q"], near)
     return ListingFilters(**values), errors
+
+
+def _printable(value: str) -> str:
+    """Control characters (NUL included, which PostgreSQL refuses in text) become spaces."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in value)
 
 
 def _like(term: str) -> str:
@@ -245,9 +308,66 @@ def _order(filters: ListingFilters) -> list:
 
 
 def list_listings(
-    filters: ListingFilters, page: PageRequest, *, viewer_organisation_id: int | None = None
-) -> Page:
-    """One page of listings matching the filters, as ListingHits (the search interface)."""
+    filters: ListingFilters,
+    page: PageRequest,
+    *,
+    viewer_organisation_id: int | None = None,
+    facets: bool = False,
+) -> ListingPage:
+    """One page of listings matching the filters, as ListingHits; with the app's listing finder
+    when there is one (full-text search, facets, suggestions), else with SQL. Raises
+    ValidationFailed for filter values the finder does not accept."""
+    finder = listing_finder()
+    if finder is None:
+        return _list_listings_sql(filters, page, viewer_organisation_id)
+    for attempt in range(2):
+        try:
+            found = finder.find(
+                filters,
+                page,
+                viewer_organisation_id=viewer_organisation_id,
+                language=current_language(),
+                highlight=bool(filters.q),
+                facets=facets,
+            )
+        except (ValidationFailed, SQLAlchemyError):
+            raise
+        except Exception:
+            # A broken index must not take the pages down: the database can still answer.
+            log.exception("listing search failed; searching with SQL instead")
+            return _list_listings_sql(filters, page, viewer_organisation_id)
+        rows = _load(found.ids, viewer_organisation_id)
+        if attempt or len(rows) == len(found.ids):
+            break
+        # The index named listings the database does not have (or not for this viewer): it
+        # drifted. Bring it in step and ask again rather than show a short page.
+        finder.heal()
+    hits = [
+        ListingHit(
+            listing=rows[i][0],
+            distance_km=found.distances.get(i),
+            highlight=found.highlights.get(i),
+            title_highlight=found.title_highlights.get(i),
+            photo_filename=rows[i][1] or "",
+        )
+        for i in found.ids
+        if i in rows
+    ]
+    return ListingPage(
+        items=hits,
+        total=int(found.total),
+        page=found.page,
+        per_page=found.per_page,
+        suggestion=found.suggestion,
+        relaxed=bool(found.relaxed),
+        facets=dict(found.facets or {}),
+    )
+
+
+def _list_listings_sql(
+    filters: ListingFilters, page: PageRequest, viewer_organisation_id: int | None
+) -> ListingPage:
+    """The same without a search engine: SQL, with LIKE for the words of `q`."""
     on = today()
     conditions = _conditions(filters, viewer_organisation_id, on)
     point = filters.near_point
@@ -265,17 +385,15 @@ def list_listings(
             ).scalars()
         )
         distances = {}
-    listings = _load(ids)
-    hits = [
-        ListingHit(
-            listing=listings[listing_id],
-            distance_km=distances.get(listing_id),
-            highlight=highlight(listings[listing_id].title, filters.terms) if filters.q else None,
-        )
-        for listing_id in ids
-        if listing_id in listings
-    ]
-    return Page(items=hits, total=int(total), page=page.page, per_page=page.per_page)
+    rows = _load(ids, viewer_organisation_id)
+    hits = []
+    for listing_id in ids:
+        if listing_id not in rows:
+            continue
+        listing, photo = rows[listing_id]
+        marked = highlight(listing.title, filters.terms) if filters.q else None
+        hits.append(ListingHit(listing, distances.get(listing_id), marked, marked, photo or ""))
+    return ListingPage(items=hits, total=int(total), page=page.page, per_page=page.per_page)
 
 
 def _ids_within_radius(filters, conditions, point, page: PageRequest):
@@ -294,13 +412,24 @@ def _ids_within_radius(filters, conditions, point, page: PageRequest):
     return [i for i, _d in chosen], len(within), {i: round(d, 1) for i, d in chosen}
 
 
-def _load(ids: list[int]) -> dict[int, Listing]:
+def _load(
+    ids: list[int], viewer_organisation_id: int | None
+) -> dict[int, tuple[Listing, str | None]]:
+    """{id: (listing with category and organisation, file name of its first photo)} in one
+    query; only listings the viewer may see, whatever the index said."""
     if not ids:
         return {}
+    first_photo = (
+        select(Photo.filename)
+        .where(Photo.listing_id == Listing.id)
+        .order_by(Photo.position, Photo.id)
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = db.session.execute(
-        select(Listing).where(Listing.id.in_(ids)).options(selectinload(Listing.photos))
-    ).unique()
-    return {listing.id: listing for listing in rows.scalars()}
+        select(Listing, first_photo).where(Listing.id.in_(ids), visible_to(viewer_organisation_id))
+    )
+    return {listing.id: (listing, photo) for listing, photo in rows}
 
 
 def highlight(text: str, terms: Iterable[str]) -> Markup:

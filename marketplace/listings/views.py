@@ -1,5 +1,7 @@
 """Web pages: browse and search listings, post and edit them, one listing, an organisation's own."""
 
+from urllib.parse import urlencode
+
 from flask import (
     Blueprint,
     current_app,
@@ -20,7 +22,9 @@ from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status, sweep_expired_listings
 from marketplace.listings.forms import ListingForm
 from marketplace.listings.models import KINDS, STATUSES
+from marketplace.listings.page_cache import cached_page, remember_page
 from marketplace.listings.queries import (
+    ListingPage,
     count_organisation_listings_by_status,
     get_listing_for_viewer,
     get_photo_for_viewer,
@@ -49,16 +53,38 @@ def _viewer_org_id() -> int | None:
 
 @bp.get("/listings")
 def browse():
+    cached = cached_page()
+    if cached is not None:
+        return cached
     filters, problems = parse_listing_filters(request.args)
     page_request = PageRequest.from_args(request.args, current_app.config["LISTINGS_PER_PAGE"])
-    page = list_listings(filters, page_request, viewer_organisation_id=_viewer_org_id())
-    return render_template(
+    try:
+        page = list_listings(
+            filters, page_request, viewer_organisation_id=_viewer_org_id(), facets=True
+        )
+    except ValidationFailed as error:
+        problems = {**problems, **error.fields}
+        page = ListingPage(
+            items=[], total=0, page=page_request.page, per_page=page_request.per_page
+        )
+    html = render_template(
         "listings/browse.html",
         page=page,
         filters=filters,
         problems=problems,
         groups=grouped_categories(),
+        facet_url=_facet_url,
     )
+    return remember_page(html)
+
+
+def _facet_url(name: str, value: str | None) -> str:
+    """This page's address with one filter set (None: removed), back on the first page (a
+    facet's link; cheaper than url_for per link)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in (name, "page")]
+    if value is not None:
+        args.append((name, value))
+    return request.script_root + request.path + ("?" + urlencode(args) if args else "")
 
 
 @bp.route("/listings/new", methods=["GET", "POST"])

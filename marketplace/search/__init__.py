@@ -9,11 +9,16 @@ Wiring (listings browse page and GET /api/v1/listings):
     result.ids, result.total, result.highlights[id], result.suggestion, result.facets
 """
 
+import logging
+
 from flask import Flask, current_app
 
+from marketplace.core.errors import ValidationFailed
 from marketplace.search.backend import SearchBackend, WhooshBackend
 from marketplace.search.filters import SearchFilters, SearchQueryError
 from marketplace.search.results import FacetCount, SearchResult
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "FacetCount",
@@ -44,6 +49,67 @@ def init_search(app: Flask) -> None:
         build_procs=int(app.config.get("SEARCH_BUILD_PROCS", 2)),
     )
     indexing.register()
+    app.extensions["listing_search"] = ListingFinder()
+
+
+class ListingFinder:
+    """The search as browse and search pages use it (app.extensions["listing_search"], see
+    listings.queries.ListingFinder: listings never imports search)."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, object] = {}
+
+    def find(
+        self,
+        filters,
+        page,
+        *,
+        viewer_organisation_id: int | None = None,
+        language: str = "de",
+        highlight: bool = True,
+        facets: bool = False,
+    ) -> SearchResult:
+        """Listings matching a ListingFilters (read by attribute); ValidationFailed for values
+        the search does not accept."""
+        try:
+            return search_listings(
+                filters.q,
+                SearchFilters.from_listing_filters(
+                    filters, viewer_organisation_id=viewer_organisation_id
+                ),
+                sort=filters.sort,
+                page=page.page,
+                per_page=page.per_page,
+                language=language,
+                highlight=highlight,
+                facets=facets,
+            )
+        except SearchQueryError as error:
+            raise ValidationFailed({error.field: [str(error.message)]}) from None
+
+    def version(self) -> tuple:
+        """(generation, commit number) of the index: it changes with every change of a listing
+        in any process, since the index follows commits. Runs the periodic drift check first
+        (pages served from a cache search nothing), so that what a crash left behind is healed
+        and shows as a new version."""
+        backend = get_search_backend()
+        try:
+            backend.check_drift()
+            name = backend.store.generation()
+            ix = self._indexes.get(name)
+            if ix is None:
+                self._indexes.clear()
+                ix = self._indexes[name] = backend.store.open_index(name)
+            return name, ix.latest_generation()
+        except Exception:
+            log.exception("search: could not read the index version")
+            return ("unknown", object())  # equal to no other version: nothing is served stale
+
+    def heal(self) -> None:
+        try:
+            get_search_backend().check_drift(force=True)
+        except Exception:
+            log.exception("search: drift check failed")
 
 
 def get_search_backend() -> SearchBackend:
