@@ -45,7 +45,9 @@ def test_register_post_an_offer_with_a_photo_and_find_it(page: Page, base_url: s
     expect(page.locator("h1")).to_contain_text("Kanthölzer Fichte")
     photo = page.locator("img[src*='/photos/']").first
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.naturalWidth") > 0
+    photo.scroll_into_view_if_needed()
+    # decode() resolves once the re-encoded JPEG has loaded and decoded (it may be lazy-loaded).
+    assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
     page.goto(f"{base_url}/listings?kind=offer")
     card = page.get_by_role("link", name=re.compile("Kanthölzer Fichte"))
