@@ -81,7 +81,9 @@ def fill_english(path: Path) -> int:
             message.string = message.id
             filled += 1
     with path.open("wb") as fh:
-        write_po(fh, catalogue, sort_output=True, width=0)  # one line per entry: diff- and grep-friendly
+        write_po(
+            fh, catalogue, sort_output=True, width=0
+        )  # one line per entry: diff- and grep-friendly
     return filled
 
 

@@ -1,4 +1,5 @@
-"""Reads for the site-wide pages: the home page's figures and latest listings, organisation profiles."""
+"""Reads for the site-wide pages: the home page's figures and latest listings, organisation
+profiles, the organisation directory."""
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -9,12 +10,14 @@ from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.core.errors import NotFound
+from marketplace.core.pagination import Page, PageRequest
 from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.listings.queries import latest_listings, list_organisation_listings
-from marketplace.orgs.models import Organisation
+from marketplace.orgs.models import ORGANISATION_KINDS, Organisation
+from marketplace.search import SearchQueryError, search_organisations
 
 #: How many listings of each kind the home page shows.
 HOME_LISTINGS = 6
@@ -125,4 +128,58 @@ def get_organisation_profile(org_id: int) -> OrganisationProfile:
         website=safe_website(organisation.website),
         offers=[item for item in listings if item.kind == "offer"],
         requests=[item for item in listings if item.kind == "request"],
+    )
+
+
+@dataclass
+class Directory:
+    """The organisation directory: one page of organisations and the choices of its filters."""
+
+    page: Page
+    q: str
+    kind: str | None
+    district: str | None
+    kinds: list[tuple[str, str]]
+    districts: list[str]
+    error: str | None = None
+
+
+def list_districts() -> list[str]:
+    rows = db.session.execute(
+        select(Organisation.district)
+        .where(Organisation.district.is_not(None), Organisation.district != "")
+        .distinct()
+        .order_by(Organisation.district)
+    ).scalars()
+    return list(rows)
+
+
+def get_directory(
+    q: str | None, kind: str | None, district: str | None, request: PageRequest
+) -> Directory:
+    """Organisations matching the search box and filters (search index: relevance with q, by
+    name without); unknown filter values are ignored rather than failing the page."""
+    q = (q or "").strip()
+    kind = kind if kind in ORGANISATION_KINDS else None
+    district = (district or "").strip() or None
+    error = None
+    try:
+        result = search_organisations(
+            q, kind=kind, district=district, page=request.page, per_page=request.per_page
+        )
+        ids, total = result.ids, result.total
+    except SearchQueryError as exc:
+        ids, total, error = [], 0, str(exc.message)
+    found = {
+        o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(ids)))
+    }
+    items = [found[i] for i in ids if i in found]
+    return Directory(
+        page=Page(items=items, total=total, page=request.page, per_page=request.per_page),
+        q=q,
+        kind=kind,
+        district=district,
+        kinds=[(key, str(label)) for key, label in ORGANISATION_KINDS.items()],
+        districts=list_districts(),
+        error=error,
     )

@@ -3,8 +3,9 @@
 from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 
+from marketplace.core.pagination import PageRequest
 from marketplace.core.urls import safe_next_path
-from marketplace.pages.queries import get_home_page, get_organisation_profile
+from marketplace.pages.queries import get_directory, get_home_page, get_organisation_profile
 from marketplace.pages.services import choose_language
 
 bp = Blueprint("pages", __name__)
@@ -13,6 +14,15 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home():
     return render_template("pages/home.html", page=get_home_page())
+
+
+@bp.get("/orgs")
+def directory():
+    args = request.args
+    found = get_directory(
+        args.get("q"), args.get("kind"), args.get("district"), PageRequest.from_args(args)
+    )
+    return render_template("pages/directory.html", directory=found)
 
 
 @bp.get("/orgs/<int:org_id>")

@@ -16,12 +16,14 @@ from flask import Flask, current_app
 from marketplace.core.errors import ValidationFailed
 from marketplace.search.backend import SearchBackend, WhooshBackend
 from marketplace.search.filters import SearchFilters, SearchQueryError
+from marketplace.search.organisations import OrganisationResult
 from marketplace.search.results import FacetCount, SearchResult
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "FacetCount",
+    "OrganisationResult",
     "SearchBackend",
     "SearchFilters",
     "SearchQueryError",
@@ -30,6 +32,7 @@ __all__ = [
     "get_search_backend",
     "init_search",
     "search_listings",
+    "search_organisations",
 ]
 
 
@@ -119,3 +122,17 @@ def get_search_backend() -> SearchBackend:
 def search_listings(q: str | None, filters: SearchFilters | None = None, **options) -> SearchResult:
     """Search the current app's listings; see WhooshBackend.search for the options."""
     return get_search_backend().search(q, filters, **options)
+
+
+def search_organisations(
+    q: str | None,
+    kind: str | None = None,
+    district: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> OrganisationResult:
+    """Organisations for the directory: ids in order (relevance with q, else by name) and the
+    total; SearchQueryError for an unknown kind or paging values out of range."""
+    return get_search_backend().search_organisations(
+        q, kind=kind, district=district, page=page, per_page=per_page
+    )

@@ -25,6 +25,7 @@ from marketplace.search.filters import (
     compile_filters,
     paging,
 )
+from marketplace.search.organisations import OrganisationIndex, OrganisationResult
 from marketplace.search.rebuild import RebuildReport, rebuild
 from marketplace.search.results import FacetCount, SearchResult, facet_counts
 from marketplace.search.schema import listing_document
@@ -53,6 +54,16 @@ class SearchBackend(Protocol):
         facets: bool = False,
     ) -> SearchResult: ...
     def suggest(self, q: str | None) -> str | None: ...
+    def index_organisations(self, ids: Iterable[int]) -> None: ...
+    def search_organisations(
+        self,
+        q: str | None,
+        *,
+        kind: str | None = None,
+        district: str | None = None,
+        page: int = 1,
+        per_page: int = 20,
+    ) -> OrganisationResult: ...
     def facets(
         self, q: str | None, filters: SearchFilters | None = None, language: str = "de"
     ) -> dict[str, list[FacetCount]]: ...
@@ -85,6 +96,9 @@ class WhooshBackend:
         self._drift_requested = False
         self._suggester = Suggester()
         self._drift_lock = threading.Lock()
+        self.organisations = OrganisationIndex(
+            self.store.root, self.connection, write_timeout_s=write_timeout_s
+        )
 
     # ---- database -----------------------------------------------------------------------
 
@@ -146,8 +160,14 @@ class WhooshBackend:
 
         self.store.write(apply, timeout=self.write_timeout_s)
 
+    def index_organisations(self, ids: Iterable[int]) -> None:
+        """(Re-)index organisations from the database; ids no longer there are removed."""
+        self.organisations.index_ids(ids)
+
     def rebuild(self, progress: Callable[[int], None] | None = None, procs: int | None = None):
-        return rebuild(self, procs=procs or self.build_procs, progress=progress)
+        report = rebuild(self, procs=procs or self.build_procs, progress=progress)
+        self.organisations.rebuild()
+        return report
 
     def clear(self) -> None:
         """Switch to an empty generation (tests; the database is not touched)."""
@@ -155,6 +175,7 @@ class WhooshBackend:
             name = self.store.create_generation()
             self.store.switch_to(name)
             self.store.remove_generations(keep={name})
+        self.organisations.clear()
 
     # ---- drift --------------------------------------------------------------------------
 
@@ -168,6 +189,8 @@ class WhooshBackend:
             return None
         try:
             self._last_drift_check, self._drift_requested = now, False
+            if force and heal:
+                self._check_organisations(force=True)
             return drift.check(self, heal=heal)
         finally:
             self._drift_lock.release()
@@ -175,6 +198,12 @@ class WhooshBackend:
     def request_drift_check(self) -> None:
         """Make the next search of this process check for drift (after a failed write)."""
         self._drift_requested = True
+
+    def _check_organisations(self, *, force: bool = False) -> None:
+        try:
+            self.organisations.check(interval_s=self.drift_interval_s, force=force)
+        except Exception:
+            log.exception("search: organisation drift check failed")
 
     def _quiet_drift_check(self) -> None:
         try:
@@ -262,5 +291,21 @@ class WhooshBackend:
     def facets(self, q, filters=None, language="de"):
         return self.search(q, filters, per_page=1, highlight=False, facets=True).facets
 
+    def search_organisations(
+        self,
+        q: str | None,
+        *,
+        kind: str | None = None,
+        district: str | None = None,
+        page: int = 1,
+        per_page: int = 20,
+    ) -> OrganisationResult:
+        """Organisation ids in order (relevance with q, else by name) and the total."""
+        self._check_organisations()
+        return self.organisations.search(
+            q, kind=kind, district=district, page=page, per_page=per_page
+        )
+
     def close(self) -> None:
         self.store.close()
+        self.organisations.close()

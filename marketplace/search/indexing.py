@@ -2,7 +2,8 @@
 once it committed, index them from the database (listings never import search).
 
 - after_flush: ids of Listing rows inserted, changed or deleted, and organisations whose name
-  or district changed (their listings show them);
+  or district changed (their listings show them), and organisations created, changed or
+  deleted (the directory's own index, search/organisations.py);
 - do_orm_execute: a bulk UPDATE/INSERT/DELETE on listings (expiry sweeps, reservations) marks
   the transaction, and after its commit the drift check re-reads what changed;
 - after_commit: index with a writer that waits for the lock. If that fails (lock never had,
@@ -11,6 +12,7 @@ once it committed, index them from the database (listings never import search).
 
 import logging
 import re
+from types import SimpleNamespace
 
 from flask import current_app, has_app_context
 from sqlalchemy import event, inspect
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 
 _IDS = "search_listing_ids"
 _ORGS = "search_organisation_ids"
+_ORG_DOCS = "search_organisation_docs"
+#: Organisation fields the directory's index holds.
+_ORG_FIELDS = ("name", "kind", "postcode", "district", "description")
 _BULK = "search_bulk_change"
 _TEXT_DML = re.compile(r"\b(update|insert\s+into|delete\s+from)\s+\"?listings\b", re.I)
 _registered = False
@@ -49,10 +54,23 @@ def _after_flush(session, _flush_context) -> None:
                 continue
             if obj.id is not None:
                 ids.add(obj.id)
-        elif isinstance(obj, Organisation) and obj in session.dirty:
-            state = inspect(obj)
-            if any(state.attrs[name].history.has_changes() for name in ("name", "district")):
-                session.info.setdefault(_ORGS, set()).add(obj.id)
+        elif isinstance(obj, Organisation):
+            if obj in session.dirty:
+                state = inspect(obj)
+                changed = {n for n in _ORG_FIELDS if state.attrs[n].history.has_changes()}
+                if changed & {"name", "district"}:
+                    session.info.setdefault(_ORGS, set()).add(obj.id)
+                if not changed:
+                    continue
+            if obj.id is not None:
+                # A snapshot of what the directory indexes (None: deleted), so that following
+                # the commit needs no database read while other transactions wait for the lock.
+                snapshot = None
+                if obj not in session.deleted:
+                    snapshot = SimpleNamespace(
+                        id=obj.id, **{n: getattr(obj, n) for n in _ORG_FIELDS}
+                    )
+                session.info.setdefault(_ORG_DOCS, {})[obj.id] = snapshot
 
 
 def _on_execute(state) -> None:
@@ -66,7 +84,7 @@ def _on_execute(state) -> None:
 
 
 def _after_rollback(session) -> None:
-    for key in (_IDS, _ORGS, _BULK):
+    for key in (_IDS, _ORGS, _ORG_DOCS, _BULK):
         session.info.pop(key, None)
 
 
@@ -74,18 +92,30 @@ def _after_commit(session) -> None:
     ids = session.info.pop(_IDS, None) or set()
     orgs = session.info.pop(_ORGS, None) or set()
     bulk = session.info.pop(_BULK, False)
-    if not (ids or orgs or bulk) or not has_app_context():
+    org_docs = session.info.pop(_ORG_DOCS, None) or {}
+    if not (ids or orgs or bulk or org_docs) or not has_app_context():
         return
     backend = current_app.extensions.get("search")
     if backend is None:
         return
-    follow_commit(backend, ids, orgs, bulk)
+    follow_commit(backend, ids, orgs, bulk, org_docs)
 
 
-def follow_commit(backend, ids: set[int], orgs: set[int], bulk: bool) -> None:
+def follow_commit(
+    backend, ids: set[int], orgs: set[int], bulk: bool, org_docs: dict | None = None
+) -> None:
     """Index what a committed transaction changed; never raises."""
     try:
         with backend.own_connections():
+            if org_docs and hasattr(backend, "organisations"):
+                try:
+                    backend.organisations.write_rows(
+                        [row for row in org_docs.values() if row is not None],
+                        [i for i, row in org_docs.items() if row is None],
+                    )
+                except Exception:
+                    log.exception("search: indexing organisations failed; the drift check heals")
+                    backend.organisations.request_check()
             if orgs:
                 from marketplace.search.documents import listing_ids_of_organisations
 
