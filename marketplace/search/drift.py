@@ -127,6 +127,18 @@ def start_background_heal(backend) -> bool:
     return True
 
 
+def _heal_in_batches(backend) -> None:
+    for _ in range(10_000):
+        report = check(backend, heal=False)
+        if report.in_step:
+            return
+        backend.write_listings(report.stale[:BATCH], report.ghosts[:BATCH])
+        if len(report.stale) <= BATCH and len(report.ghosts) <= BATCH:
+            check(backend)
+            return
+        time.sleep(0.05)
+
+
 def _heal_loop(backend) -> None:
     try:
         with backend.store.exclusive("HEAL.lock", blocking=False) as mine:
@@ -138,15 +150,13 @@ def _heal_loop(backend) -> None:
                 log.warning("search: the index is empty; rebuilding it in the background")
                 backend.rebuild(procs=1)  # no fork from a thread of a web worker
                 return
-            for _ in range(10_000):
-                report = check(backend, heal=False)
-                if report.in_step:
-                    break
-                backend.write_listings(report.stale[:BATCH], report.ghosts[:BATCH])
-                if len(report.stale) <= BATCH and len(report.ghosts) <= BATCH:
-                    check(backend)
-                    break
-                time.sleep(0.05)
+            # Never heal into a generation that a rebuild is about to switch out and delete: while
+            # one runs, step aside (the fresh index is the truth; the next drift check looks again),
+            # and a rebuild that starts meanwhile waits for this heal.
+            with backend.store.exclusive("REBUILD.lock", blocking=False) as no_rebuild:
+                if not no_rebuild:
+                    return
+                _heal_in_batches(backend)
     except Exception:
         log.exception("search: background heal failed; the next drift check retries")
     finally:
