@@ -11,20 +11,13 @@ The PostgreSQL variants are skipped only when PostgreSQL does not answer; in the
 of the suite (MARKETPLACE_TEST_DATABASE set) the SQLite variants are left to the SQLite run.
 """
 
-import json
 import os
 import secrets
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -39,11 +32,10 @@ from marketplace.exchanges.services import accept_exchange
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from tests import factories
+from tests.serving import call, register, running_gunicorn
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_PLAIN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 
@@ -79,118 +71,16 @@ def database(request, tmp_path):
 # -- (a) real server ------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _call(base: str, method: str, path: str, token: str | None = None, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method=method)  # noqa: S310
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        payload = error.read()
-        try:
-            return error.code, json.loads(payload or b"null")
-        except ValueError:
-            return error.code, payload.decode(errors="replace")
-
-
 @pytest.fixture
 def server(database, tmp_path):
     """gunicorn with 4 sync workers on a migrated database; yields its base address."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETPLACE_")}
-    env.update(
-        MARKETPLACE_INSTANCE_PATH=str(tmp_path / "instance"),
-        MARKETPLACE_RATELIMIT_ENABLED="false",
-        MARKETPLACE_SECRET_KEY=secrets.token_hex(32),
-        MARKETPLACE_SQLALCHEMY_DATABASE_URI=database,
-        MARKETPLACE_MAIL_BACKEND="locmem",
-    )
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    port = _free_port()
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            str(BIN / "gunicorn"),
-            "-w",
-            "4",
-            "--worker-class",
-            "sync",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "120",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _call(base, "GET", "/api/v1/categories")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError((tmp_path / "gunicorn.log").read_text(errors="replace"))
-            time.sleep(0.2)
+    with running_gunicorn(tmp_path, database) as (base, _log):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
-
-
-def _register(base: str, n: int) -> str:
-    """Register an organisation with one member through the API; returns the member's token."""
-    email = f"person{n}-{secrets.token_hex(3)}@example.org"
-    password = "Lastenrad-Kiez-" + secrets.token_hex(4)
-    status, body = _call(
-        base,
-        "POST",
-        "/api/v1/register",
-        body={
-            "email": email,
-            "password": password,
-            "name": f"Person {n}",
-            "organisation": {"name": f"Initiative {n}", "kind": "initiative", "postcode": "10115"},
-        },
-    )
-    assert status == 201, body
-    status, body = _call(
-        base, "POST", "/api/v1/tokens", body={"email": email, "password": password}
-    )
-    assert status == 201, body
-    return body["token"]
 
 
 def test_twenty_accepts_at_once_on_an_offer_of_fifty_reserve_exactly_ten(server):
-    provider = _register(server, 0)
-    status, offer = _call(
+    provider = register(server, 0)
+    status, offer = call(
         server,
         "POST",
         "/api/v1/listings",
@@ -206,8 +96,8 @@ def test_twenty_accepts_at_once_on_an_offer_of_fifty_reserve_exactly_ten(server)
     assert status == 201, offer
 
     def propose(n: int) -> int:
-        token = _register(server, n)
-        status, exchange = _call(
+        token = register(server, n)
+        status, exchange = call(
             server, "POST", "/api/v1/exchanges", token, {"offer_id": offer["id"], "quantity": 5}
         )
         assert status == 201, exchange
@@ -221,9 +111,7 @@ def test_twenty_accepts_at_once_on_an_offer_of_fifty_reserve_exactly_ten(server)
 
     def accept(exchange_id: int) -> None:
         barrier.wait()
-        answers.append(
-            _call(server, "POST", f"/api/v1/exchanges/{exchange_id}/accept", provider)[0]
-        )
+        answers.append(call(server, "POST", f"/api/v1/exchanges/{exchange_id}/accept", provider)[0])
 
     threads = [threading.Thread(target=accept, args=(i,)) for i in exchange_ids]
     for thread in threads:
@@ -232,10 +120,10 @@ def test_twenty_accepts_at_once_on_an_offer_of_fifty_reserve_exactly_ten(server)
         thread.join(timeout=120)
 
     assert Counter(answers) == {200: 10, 409: 10}
-    status, listing = _call(server, "GET", f"/api/v1/listings/{offer['id']}")
+    status, listing = call(server, "GET", f"/api/v1/listings/{offer['id']}")
     assert status == 200
     assert (listing["quantity_remaining"], listing["status"]) == (0, "reserved")
-    status, accepted = _call(server, "GET", "/api/v1/exchanges?status=accepted", provider)
+    status, accepted = call(server, "GET", "/api/v1/exchanges?status=accepted", provider)
     assert accepted["total"] == 10
     assert sum(item["quantity"] for item in accepted["items"]) == 50
 

@@ -6,7 +6,6 @@ import pytest
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
-from tests.pages.helpers import sign_in
 
 pytestmark = pytest.mark.usefixtures("german_by_default")
 
@@ -42,7 +41,7 @@ def test_off_site_next_is_refused(client, target):
 
 
 def test_choice_is_saved_on_the_signed_in_users_profile(client, make, login_as):
-    user_id = sign_in(login_as, make.user(locale="de"))
+    user_id = login_as(make.user(locale="de")).id
     client.post("/language", data={"language": "en", "next": "/"})
     db.session.expire_all()
     assert db.session.get(User, user_id).locale == "en"

@@ -1,7 +1,6 @@
 """Organisation profiles: who they are, what they offer and seek; management links for members."""
 
 from marketplace.extensions import db
-from tests.pages.helpers import sign_in
 
 
 def test_profile_shows_details_and_open_listings_only(client, make):
@@ -65,7 +64,7 @@ def test_no_management_links_for_visitors(client, make):
 def test_no_management_links_for_members_of_another_organisation(client, make, login_as):
     org = make.organisation()
     org_id = org.id
-    sign_in(login_as, make.user())
+    login_as(make.user())
     html = client.get(f"/orgs/{org_id}").get_data(as_text=True)
     assert not any(link in html for link in _management_links(org_id))
 
@@ -73,7 +72,7 @@ def test_no_management_links_for_members_of_another_organisation(client, make, l
 def test_members_see_links_to_edit_their_organisation(client, make, login_as):
     org = make.organisation()
     org_id = org.id
-    sign_in(login_as, make.user(organisation=org))
+    login_as(make.user(organisation=org))
     html = client.get(f"/orgs/{org_id}").get_data(as_text=True)
     assert all(link in html for link in _management_links(org_id))
 
