@@ -98,6 +98,8 @@ vendor:
 	npm install --no-audit --no-fund
 	mkdir -p static/vendor/swagger-ui
 	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} static/vendor/swagger-ui/
+	mkdir -p static/vendor/chart.js
+	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/LICENSE.md static/vendor/chart.js/
 
 clean:
 	rm -rf $(VENV) instance/marketplace.db* instance/index instance/uploads
