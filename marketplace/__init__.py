@@ -56,6 +56,7 @@ def _import_models() -> None:
     import marketplace.core.mail
     import marketplace.exchanges.models
     import marketplace.listings.models
+    import marketplace.matching.models
     import marketplace.orgs.models  # noqa: F401
 
 
@@ -126,13 +127,23 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.api.blueprint import init_api
     from marketplace.auth.views import bp as auth_bp
     from marketplace.categories.views import bp as categories_bp
+    from marketplace.exchanges.brokered_views import bp as brokered_bp
     from marketplace.exchanges.views import bp as exchanges_bp
     from marketplace.listings.views import bp as listings_bp
+    from marketplace.matching.board_views import bp as match_board_bp
+    from marketplace.matching.views import bp as matching_bp
     from marketplace.orgs.views import bp as orgs_bp
     from marketplace.pages.views import bp as pages_bp
+    from marketplace.reports.export_views import bp as reports_export_bp
+    from marketplace.reports.views import bp as reports_bp
 
     for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(matching_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(reports_export_bp)
+    app.register_blueprint(match_board_bp)
+    app.register_blueprint(brokered_bp)
     init_api(app)
 
 

@@ -90,6 +90,21 @@ class Defaults:
     #: listing changes anywhere; None means 256 (and off under TESTING), 0 turns the cache off.
     LISTINGS_PAGE_CACHE_SIZE: int | None = None
     EXPIRY_SWEEP_INTERVAL_S = 60
+    #: Matching alerts: an organisation is told about a new listing that scores at least this
+    #: against one of its open listings; digests are checked for at most this often per process.
+    MATCH_ALERT_MIN_SCORE = 0.5
+    MATCH_ALERTS_ENABLED = True
+    MATCH_DIGEST_SWEEP_INTERVAL_S = 600
+    #: Region-wide allocation (matching/allocation.py): the nearest compatible offers considered
+    #: per request, the weight of a match within the parent category only, and transport as kg
+    #: CO2e per kg and km (a van at 0.17 kg CO2e/km, there and back, with a typical 100 kg load).
+    ALLOCATION_NEAREST_OFFERS = 30
+    ALLOCATION_PARENT_CATEGORY_FACTOR = 0.8
+    ALLOCATION_TRANSPORT_KG_CO2E_PER_KG_KM = 0.0034
+    #: Inhabitants of the region, for the kg-per-inhabitant yardstick on /impact (Leipzig).
+    REGION_INHABITANTS = 628_000
+    #: Seconds the figures of /impact are kept per process; None means 300 (0 under TESTING).
+    IMPACT_CACHE_SECONDS: int | None = None
 
 
 def resolve_paths(config: dict, instance_path: str) -> None:

@@ -37,6 +37,8 @@ def init_api(app: Flask) -> Api:
     from marketplace.api.categories import blp as categories_blp
     from marketplace.api.exchanges import blp as exchanges_blp
     from marketplace.api.listings import blp as listings_blp
+    from marketplace.api.matching import blp as matching_blp
+    from marketplace.api.reports import blp as reports_blp
 
     api = StoffwechselApi(
         app,
@@ -48,7 +50,14 @@ def init_api(app: Flask) -> Api:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blp in (accounts_blp, categories_blp, listings_blp, exchanges_blp):
+    for blp in (
+        accounts_blp,
+        categories_blp,
+        listings_blp,
+        exchanges_blp,
+        matching_blp,
+        reports_blp,
+    ):
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix="/api/v1")
     app.before_request(_before_api_request)

@@ -16,3 +16,12 @@ def today() -> date:
 
 def as_aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def local_month(value: datetime | None) -> str | None:
+    """The Europe/Berlin month ("YYYY-MM") of a naive UTC timestamp."""
+    from zoneinfo import ZoneInfo
+
+    if value is None:
+        return None
+    return as_aware(value).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m")

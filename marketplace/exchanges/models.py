@@ -4,10 +4,19 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import local_month, utcnow
 from marketplace.extensions import db
 
 EXCHANGE_STATUSES = {
@@ -36,6 +45,30 @@ class Exchange(db.Model):
         Index("ix_exchanges_offer_status", "offer_id", "status"),
         # Reports read completed exchanges by completion time.
         Index("ix_exchanges_status_completed", "status", "completed_at"),
+        # Reports group completed exchanges by month x category and by offer x provider: these
+        # covering indexes hand them over in group order, so the database neither sorts nor
+        # reads the table (at 100k exchanges each sort cost SQLite 100-250 ms).
+        Index(
+            "ix_exchanges_report_month",
+            "status",
+            "completed_month",
+            "category_id",
+            "factor_version",
+            "completed_at",
+            "mass_kg",
+            "co2e_avoided_kg",
+        ),
+        Index(
+            "ix_exchanges_report_offer",
+            "status",
+            "offer_id",
+            "provider_id",
+            "receiver_id",
+            "category_id",
+            "completed_at",
+            "mass_kg",
+            "co2e_avoided_kg",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +93,8 @@ class Exchange(db.Model):
     declined_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    #: The Europe/Berlin month of completed_at ("YYYY-MM"), kept with it for monthly reports.
+    completed_month: Mapped[str | None] = mapped_column(String(7))
 
     # The reuse record, written once at completion from the factors in force then: later
     # changes of the taxonomy never rewrite these.
@@ -161,3 +196,8 @@ class ExchangeReadMark(db.Model):
     )
     seen_seq: Mapped[int] = mapped_column(default=0)
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@event.listens_for(Exchange.completed_at, "set")
+def _keep_completed_month(target: Exchange, value, _old, _initiator) -> None:
+    target.completed_month = local_month(value)

@@ -13,7 +13,7 @@ from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 
 #: The kinds of notice, each with a template templates/email/exchange_<kind>.txt.
-KINDS = ("proposed", "accepted", "declined", "cancelled", "completed", "message")
+KINDS = ("proposed", "accepted", "declined", "cancelled", "completed", "message", "brokered")
 
 
 def _subject(kind: str, title: str) -> str:
@@ -24,6 +24,7 @@ def _subject(kind: str, title: str) -> str:
         "cancelled": _("The exchange for “%(title)s” was cancelled", title=title),
         "completed": _("Hand-over of “%(title)s” confirmed", title=title),
         "message": _("New message about “%(title)s”", title=title),
+        "brokered": _("The network office suggests “%(title)s” for you", title=title),
     }
     return subjects[kind]
 

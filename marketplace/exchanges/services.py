@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select, update
 
 from marketplace.auth.models import User
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import local_month, utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from marketplace.core.geo import haversine_km
 from marketplace.exchanges import impact, workflow
@@ -182,11 +182,18 @@ def propose_exchange(
     quantity,
     request: Listing | None = None,
     message: str = "",
+    *,
+    receiver_organisation_id: int | None = None,
 ) -> Exchange:
-    """A member of another organisation proposes to take `quantity` of an offer."""
+    """A member of another organisation proposes to take `quantity` of an offer; with
+    `receiver_organisation_id`, a coordinator proposes on that organisation's behalf (brokered)."""
+    receiver_org_id = receiver_organisation_id or receiver_user.organisation_id
+    brokered = receiver_org_id != receiver_user.organisation_id
+    if brokered and not receiver_user.is_coordinator:
+        raise PermissionDenied(_("Only coordinators can send proposals for other organisations."))
     if offer.kind != "offer":
         raise ValidationFailed({"offer_id": [_("This listing is not an offer.")]})
-    if offer.organisation_id == receiver_user.organisation_id:
+    if offer.organisation_id == receiver_org_id:
         raise ValidationFailed({"offer_id": [_("You cannot take your own organisation's offer.")]})
     amount = _to_decimal(quantity, "quantity")
     if amount > offer.quantity:
@@ -195,7 +202,7 @@ def propose_exchange(
         )
     if request is not None and (
         request.kind != "request"
-        or request.organisation_id != receiver_user.organisation_id
+        or request.organisation_id != receiver_org_id
         or request.status != "open"
     ):
         raise ValidationFailed(
@@ -212,7 +219,7 @@ def propose_exchange(
         offer_id=offer.id,
         request_id=request.id if request is not None else None,
         provider_id=offer.organisation_id,
-        receiver_id=receiver_user.organisation_id,
+        receiver_id=receiver_org_id,
         proposed_by_id=receiver_user.id,
         category_id=offer.category_id,
         quantity=amount,
@@ -223,13 +230,14 @@ def propose_exchange(
         updated_at=now,
         activity_seq=1,
         receiver_seq=1,
-        provider_seq=0,
+        # Brokered: news for both organisations, since neither of them acted.
+        provider_seq=1 if brokered else 0,
     )
     db.session.add(exchange)
     db.session.flush()
     _record_event(exchange, receiver_user, "propose", None, "proposed", 1)
     db.session.flush()
-    notify_other_side(exchange, receiver_user.organisation_id, "proposed", receiver_user)
+    notify_other_side(exchange, receiver_org_id, "proposed", receiver_user)
     return exchange
 
 
@@ -351,12 +359,14 @@ def complete_exchange(
         range_days=impact.date_range_days(offer.created_at.date(), offer.available_until),
     )
     distance = _distance_km(exchange)
+    completed_at = utcnow()
     seq = _move(
         exchange,
         role,
         "accepted",
         "completed",
-        completed_at=utcnow(),
+        completed_at=completed_at,
+        completed_month=local_month(completed_at),
         quantity_completed=handed,
         category_id=offer.category_id,
         mass_kg=record.mass_kg,

@@ -1,8 +1,6 @@
 """Listings past their available_until date expire: a periodic sweep writes it, reads never wait for it."""
 
 import logging
-import threading
-import time
 from datetime import date
 
 from flask import current_app, g, request
@@ -11,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from marketplace.core.clock import today, utcnow
 from marketplace.core.database import declare_write_intent
+from marketplace.core.sweeps import SweepClock, sweep_clock
 from marketplace.extensions import db
 from marketplace.listings.models import LIVE_STATUSES, Listing
 
@@ -60,25 +59,8 @@ def expire_due_listings(on: date) -> int:
     return result.rowcount or 0
 
 
-class _SweepClock:
-    """When this process last swept, per application (tests create several apps)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.next_at = 0.0
-
-    def due(self, interval: float) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            if now < self.next_at:
-                return False
-            # Set before sweeping: a failing sweep must not be retried on every request.
-            self.next_at = now + interval
-            return True
-
-
-def _clock() -> _SweepClock:
-    return current_app.extensions.setdefault("listings_expiry_sweep", _SweepClock())
+def _clock() -> SweepClock:
+    return sweep_clock("listings_expiry")
 
 
 def reset_sweep_clock() -> None:

@@ -17,6 +17,7 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.search.backend import SearchBackend, WhooshBackend
 from marketplace.search.filters import SearchFilters, SearchQueryError
 from marketplace.search.organisations import OrganisationResult
+from marketplace.search.related import RelatedQuery, RelatedResult
 from marketplace.search.results import FacetCount, SearchResult
 
 log = logging.getLogger(__name__)
@@ -24,12 +25,16 @@ log = logging.getLogger(__name__)
 __all__ = [
     "FacetCount",
     "OrganisationResult",
+    "RelatedQuery",
+    "RelatedResult",
     "SearchBackend",
     "SearchFilters",
     "SearchQueryError",
     "SearchResult",
     "WhooshBackend",
+    "find_related_listings",
     "get_search_backend",
+    "term_frequencies",
     "init_search",
     "search_listings",
     "search_organisations",
@@ -136,3 +141,18 @@ def search_organisations(
     return get_search_backend().search_organisations(
         q, kind=kind, district=district, page=page, per_page=per_page
     )
+
+
+def find_related_listings(query: RelatedQuery) -> "RelatedResult":
+    """Matching's candidates: listing id -> BM25 text score (0.0: found by category only), and
+    the score of an ideal text match."""
+    from marketplace.search.related import related_listings
+
+    return related_listings(get_search_backend(), query)
+
+
+def term_frequencies(terms) -> tuple[int, dict[str, int]]:
+    """The number of indexed listings, and how many of them hold each index term."""
+    from marketplace.search.related import document_frequencies
+
+    return document_frequencies(get_search_backend(), terms)

@@ -1,0 +1,85 @@
+"""What the matching templates show: the panel of a listing page, the alerts of /matches."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_login import current_user
+
+from marketplace.listings.expiry import effective_status
+from marketplace.listings.models import LIVE_STATUSES, Listing
+from marketplace.matching.models import MatchAlert
+from marketplace.matching.queries import Match, find_matches
+from marketplace.matching.reasons import describe_all, from_json
+from marketplace.matching.scoring import in_kg
+
+PANEL_SIZE = 5
+
+
+@dataclass
+class PanelItem:
+    match: Match
+    #: For the one-click proposal (a request page of the viewer's organisation): how much of the
+    #: offer to ask for, in the offer's unit; None: no proposal button.
+    propose_quantity: Decimal | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(self.match.score * 100)
+
+
+@dataclass
+class Panel:
+    listing: Listing
+    #: The viewer's organisation owns the listing: it may propose and dismiss.
+    own: bool
+    items: list[PanelItem] = field(default_factory=list)
+
+
+def proposal_quantity(offer: Listing, request: Listing) -> Decimal:
+    """min(offer remaining, request remaining), the request converted into the offer's unit
+    through kg where the units differ (all of the offer when they cannot be compared)."""
+    available = offer.quantity_remaining
+    wanted = request.quantity_remaining
+    if offer.unit != request.unit:
+        wanted_kg = in_kg(wanted, request.unit, _kg_per_unit(request))
+        per_unit = in_kg(Decimal(1), offer.unit, _kg_per_unit(offer))
+        if wanted_kg is None or not per_unit:
+            return available
+        wanted = (wanted_kg / per_unit).quantize(Decimal("0.001"))
+    return max(Decimal("0.001"), min(available, wanted))
+
+
+def _kg_per_unit(listing: Listing) -> Decimal | None:
+    if listing.kg_per_unit is not None:
+        return listing.kg_per_unit
+    category = listing.category
+    return category.kg_per_unit if listing.unit == category.default_unit else None
+
+
+def listing_matches(listing: Listing) -> Panel | None:
+    """Template global: the listing page's panel, or None for a listing that is not live."""
+    if listing.kind not in ("offer", "request") or effective_status(listing) not in LIVE_STATUSES:
+        return None
+    viewer = current_user.organisation_id if current_user.is_authenticated else None
+    own = viewer is not None and viewer == listing.organisation_id
+    panel = Panel(listing=listing, own=own)
+    for match in find_matches(listing, limit=PANEL_SIZE, viewer_organisation_id=viewer):
+        quantity = None
+        if own and listing.kind == "request":
+            quantity = proposal_quantity(match.listing, listing)
+        panel.items.append(PanelItem(match, quantity))
+    return panel
+
+
+@dataclass
+class AlertView:
+    alert: MatchAlert
+    reasons: list[str]
+
+    @property
+    def percent(self) -> int | None:
+        return round(self.alert.score * 100) if self.alert.score is not None else None
+
+
+def alert_views(alerts: list[MatchAlert]) -> list[AlertView]:
+    return [AlertView(a, describe_all(from_json(a.reasons))) for a in alerts]

@@ -1,0 +1,149 @@
+"""Reads: the best counterparts of a listing, an organisation's alerts and saved searches."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from marketplace.core.clock import today
+from marketplace.extensions import db
+from marketplace.listings.expiry import status_on
+from marketplace.listings.models import LIVE_STATUSES, Listing
+from marketplace.matching import candidates, scoring
+from marketplace.matching.models import (
+    DEFAULT_EMAIL_CHOICE,
+    MatchAlert,
+    MatchAlertSettings,
+    SavedSearch,
+)
+from marketplace.matching.reasons import describe_all
+
+MAX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Match:
+    listing: Listing  # the candidate, loaded with category and organisation
+    score: float  # in [0, 1]
+    reasons: list[str]  # human text in the current request's language (flask_babel)
+
+
+def score_candidates(
+    listing: Listing, *, viewer_organisation_id: int | None = None
+) -> list[scoring.Scored]:
+    """Every retrieved candidate of the listing scored, best first (what find_matches and the
+    alerts cut from)."""
+    if listing.kind not in candidates.OPPOSITE:
+        return []
+    on = today()
+    related = candidates.retrieve(listing, exclude_organisation_id=listing.organisation_id)
+    found = related.scores
+    if not found:
+        return []
+    facts = candidates.load_open_facts(
+        found,
+        candidates.OPPOSITE[listing.kind],
+        listing.id,
+        listing.organisation_id,
+        {viewer_organisation_id, listing.organisation_id},
+        on,
+    )
+    target = candidates.facts_of(listing)
+    pairs = [(f, found.get(f.id, 0.0)) for f in facts]
+    return scoring.rank(target, pairs, on, ideal_text=related.ideal)
+
+
+def load_listings(ids: list[int]) -> dict[int, Listing]:
+    """Listings with category and organisation, in one query."""
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Listing).where(Listing.id.in_(ids))).unique().scalars()
+    return {listing.id: listing for listing in rows}
+
+
+def find_matches(
+    listing: Listing, *, limit: int = 5, viewer_organisation_id: int | None = None
+) -> list[Match]:
+    """Best open counterparts: for a request open offers, for an offer open requests; best first.
+    Never the listing's own organisation's listings; hides matches that viewer_organisation_id
+    (or the listing's organisation) dismissed as 'not interested'."""
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    if not limit:
+        return []
+    best = score_candidates(listing, viewer_organisation_id=viewer_organisation_id)[:limit]
+    loaded = load_listings([s.candidate.id for s in best])
+    return [
+        Match(loaded[s.candidate.id], s.score, describe_all(s.reasons))
+        for s in best
+        if s.candidate.id in loaded
+    ]
+
+
+def find_matches_if_live(
+    listing: Listing, *, limit: int = 5, viewer_organisation_id: int | None = None
+) -> list[Match]:
+    """Matches of an open or reserved listing; none for a closed, expired or withdrawn one."""
+    if status_on(listing.status, listing.available_until) not in LIVE_STATUSES:
+        return []
+    return find_matches(listing, limit=limit, viewer_organisation_id=viewer_organisation_id)
+
+
+# ---- alerts and saved searches ---------------------------------------------------------------
+
+
+def list_alerts(organisation_id: int, limit: int = 50) -> list[MatchAlert]:
+    """The organisation's alerts that are not dismissed, newest first."""
+    statement = (
+        select(MatchAlert)
+        .where(MatchAlert.organisation_id == organisation_id, MatchAlert.dismissed_at.is_(None))
+        .order_by(MatchAlert.created_at.desc(), MatchAlert.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(statement).unique().scalars())
+
+
+def count_unseen_alerts(organisation_id: int) -> int:
+    statement = select(func.count(MatchAlert.id)).where(
+        MatchAlert.organisation_id == organisation_id,
+        MatchAlert.seen_at.is_(None),
+        MatchAlert.dismissed_at.is_(None),
+    )
+    return db.session.execute(statement).scalar_one()
+
+
+def get_alert_for_organisation(alert_id: int, organisation_id: int) -> MatchAlert | None:
+    alert = db.session.get(MatchAlert, alert_id)
+    return alert if alert is not None and alert.organisation_id == organisation_id else None
+
+
+def list_saved_searches(user_id: int) -> list[SavedSearch]:
+    statement = (
+        select(SavedSearch)
+        .where(SavedSearch.user_id == user_id)
+        .order_by(SavedSearch.created_at.desc(), SavedSearch.id.desc())
+    )
+    return list(db.session.execute(statement).scalars())
+
+
+def get_saved_search_for_user(search_id: int, user_id: int) -> SavedSearch | None:
+    search = db.session.get(SavedSearch, search_id)
+    return search if search is not None and search.user_id == user_id else None
+
+
+def email_choice(user_id: int) -> str:
+    settings = db.session.get(MatchAlertSettings, user_id)
+    return settings.email if settings is not None else DEFAULT_EMAIL_CHOICE
+
+
+def alerting_saved_searches(exclude_organisation_id: int, kind: str, limit: int = 500):
+    """Saved searches with alerts on of other organisations that may find a listing of `kind`."""
+    statement = (
+        select(SavedSearch)
+        .where(
+            SavedSearch.alerts.is_(True),
+            SavedSearch.organisation_id != exclude_organisation_id,
+            or_(SavedSearch.kind.is_(None), SavedSearch.kind == kind),
+        )
+        .order_by(SavedSearch.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(statement).scalars())

@@ -1,0 +1,101 @@
+"""Web pages: the matches panel on a listing page, the organisation's alerts and saved searches."""
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace.core.database import declare_write_intent
+from marketplace.core.errors import ValidationFailed
+from marketplace.extensions import db
+from marketplace.listings.queries import get_listing_for_viewer
+from marketplace.matching import alerts, panel, queries, services
+from marketplace.matching.forms import EmailChoiceForm, SaveSearchForm
+
+bp = Blueprint("matching", __name__)
+bp.before_app_request(alerts.sweep_digests)
+bp.record_once(lambda _state: alerts.register())
+bp.add_app_template_global(panel.listing_matches, "listing_matches")
+
+
+@bp.app_context_processor
+def _inject_alert_count() -> dict:
+    """`match_alert_count` for the header: one query per request, only for signed-in users."""
+    if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
+        return {"match_alert_count": 0}
+    if "match_alert_count" not in g:
+        g.match_alert_count = queries.count_unseen_alerts(current_user.organisation_id)
+    return {"match_alert_count": g.match_alert_count}
+
+
+@bp.get("/matches")
+@login_required
+def index():
+    declare_write_intent()  # opening the page marks the alerts as seen
+    items = queries.list_alerts(current_user.organisation_id)
+    services.mark_alerts_seen(current_user.organisation_id, items)
+    db.session.commit()
+    g.pop("write_intent", None)
+    return render_template(
+        "matching/index.html",
+        alerts=panel.alert_views(queries.list_alerts(current_user.organisation_id)),
+        searches=queries.list_saved_searches(current_user.id),
+        email_form=EmailChoiceForm(email=queries.email_choice(current_user.id)),
+    )
+
+
+@bp.post("/matches/settings")
+@login_required
+def settings():
+    form = EmailChoiceForm()
+    if form.validate_on_submit():
+        services.set_email_choice(current_user, form.email.data)
+        db.session.commit()
+        flash(_("Your e-mail choice is saved."), "success")
+    else:
+        flash(_("Please choose one of the options."), "error")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/matches/alerts/<int:alert_id>/dismiss")
+@login_required
+def dismiss_alert(alert_id: int):
+    services.dismiss_alert(current_user, alert_id)
+    db.session.commit()
+    flash(_("Understood: you will not see this match again."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/listings/<int:listing_id>/matches/<int:candidate_id>/dismiss")
+@login_required
+def dismiss_match(listing_id: int, candidate_id: int):
+    listing = get_listing_for_viewer(listing_id, current_user.organisation_id)
+    services.dismiss_match(current_user, listing, candidate_id)
+    db.session.commit()
+    flash(_("Understood: you will not see this match again."), "success")
+    return redirect(url_for("listings.detail", listing_id=listing_id, _anchor="matches-heading"))
+
+
+@bp.post("/matches/searches")
+@login_required
+def save_search():
+    form = SaveSearchForm()  # CSRF is checked for every POST (CSRFProtect)
+    args = {name: form[name].data for name in ("q", "kind", "category", "near", "radius_km")}
+    try:
+        if not form.validate():
+            raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
+        services.save_search(current_user, args)
+        db.session.commit()
+        flash(_("Search saved. We will tell you about new listings it finds."), "success")
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    return redirect(url_for("listings.browse", **{k: v for k, v in args.items() if v}))
+
+
+@bp.post("/matches/searches/<int:search_id>/delete")
+@login_required
+def delete_search(search_id: int):
+    services.delete_saved_search(current_user, search_id)
+    db.session.commit()
+    flash(_("The saved search is deleted."), "success")
+    return redirect(url_for(".index"))

@@ -1,0 +1,90 @@
+"""Exports as files and HTTP answers, shared by the web download routes, the API and the CLI:
+the same filters give the same figures as the dashboard, by construction (same queries)."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+from flask import Response, stream_with_context
+
+from marketplace.reports.exports import iter_csv_from_records, iter_json, summary_dict
+from marketplace.reports.filters import REGION_TZ, ReportFilters
+from marketplace.reports.queries import (
+    factor_table,
+    iter_csv_records,
+    iter_exchange_rows,
+    summarise,
+)
+from marketplace.reports.xlsx import write_workbook
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def export_filename(filters: ReportFilters, extension: str) -> str:
+    """e.g. stoffwechsel-exchanges_2025-01-01_2025-12-31.csv (ASCII only)."""
+    start = filters.date_from.isoformat() if filters.date_from else "start"
+    end = filters.date_to.isoformat() if filters.date_to else "today"
+    return f"stoffwechsel-exchanges_{start}_{end}.{extension}"
+
+
+def csv_chunks(filters: ReportFilters) -> Iterator[str]:
+    return iter_csv_from_records(iter_csv_records(filters), REGION_TZ)
+
+
+def json_chunks(filters: ReportFilters, *, rows: bool = False) -> Iterator[str]:
+    """The summary as the API sends it; with rows, the exchanges too (key "rows")."""
+    data = summary_dict(summarise(filters))
+    return iter_json(data, iter_exchange_rows(filters) if rows else None)
+
+
+def write_xlsx(filters: ReportFilters, path: str) -> None:
+    write_workbook(path, summarise(filters), iter_exchange_rows(filters), factor_table())
+
+
+def xlsx_bytes(filters: ReportFilters) -> bytes:
+    """The workbook in memory (XlsxWriter streams the rows through a temporary file)."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(filters, path)
+        with open(path, "rb") as file:
+            return file.read()
+    finally:
+        os.unlink(path)
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
+def csv_response(filters: ReportFilters) -> Response:
+    """A streamed CSV attachment (the rows are never all in memory)."""
+    chunks = (chunk.encode("utf-8") for chunk in csv_chunks(filters))
+    return Response(
+        stream_with_context(chunks),
+        content_type=CSV_TYPE,
+        headers=_attachment(export_filename(filters, "csv")),
+    )
+
+
+def xlsx_response(filters: ReportFilters) -> Response:
+    return Response(
+        xlsx_bytes(filters),
+        content_type=XLSX_TYPE,
+        headers=_attachment(export_filename(filters, "xlsx")),
+    )
+
+
+def json_response(filters: ReportFilters, *, rows: bool = False) -> Response:
+    chunks = (chunk.encode("utf-8") for chunk in json_chunks(filters, rows=rows))
+    return Response(
+        stream_with_context(chunks),
+        content_type=JSON_TYPE,
+        headers=_attachment(export_filename(filters, "json")),
+    )

@@ -1,0 +1,39 @@
+"""Web downloads of the report (CSV, XLSX, JSON) with the dashboard's query arguments; coordinators
+export everything, members their own organisation (another organisation_id is 403)."""
+
+from flask import Blueprint, request
+from flask_login import current_user, login_required
+
+from marketplace.reports import downloads
+from marketplace.reports.filters import (
+    ReportFilters,
+    authorise_report_filters,
+    parse_report_filters,
+)
+
+bp = Blueprint("reports_export", __name__)
+
+
+def _filters() -> ReportFilters:
+    return authorise_report_filters(current_user, parse_report_filters(request.args))
+
+
+@bp.get("/reports/export.csv", endpoint="csv")
+@login_required
+def export_csv():
+    """One row per completed exchange, UTF-8 with BOM, safe for spreadsheets."""
+    return downloads.csv_response(_filters())
+
+
+@bp.get("/reports/export.xlsx", endpoint="xlsx")
+@login_required
+def export_xlsx():
+    """Exchanges, summary and method sheets."""
+    return downloads.xlsx_response(_filters())
+
+
+@bp.get("/reports/export.json", endpoint="json")
+@login_required
+def export_json():
+    """The summary as the API sends it; ?rows=1 adds the exchanges."""
+    return downloads.json_response(_filters(), rows=request.args.get("rows") in ("1", "true"))

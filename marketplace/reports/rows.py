@@ -1,0 +1,129 @@
+"""The completed exchanges behind a summary, one row each, by completion time: as ExchangeRow
+objects (XLSX, JSON, pages), and as plain CSV records straight from the driver (the fast path
+of a full CSV export: no per-value type conversion, no objects)."""
+
+from collections.abc import Iterator
+from datetime import UTC
+
+from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy.types import NullType
+
+from marketplace.categories.models import Category
+from marketplace.exchanges.models import Exchange
+from marketplace.extensions import db
+from marketplace.reports.figures import ExchangeRow
+from marketplace.reports.filters import REGION_TZ, ReportFilters
+from marketplace.reports.scope import (
+    CurrentCategory,
+    Offer,
+    Provider,
+    Receiver,
+    as_kg,
+    co2e_expr,
+    factor_basis_expr,
+    factor_source_expr,
+    scoped,
+)
+
+BATCH = 2000
+
+
+def _rows_select(filters: ReportFilters, *columns):
+    stmt = scoped(select(*columns).select_from(Exchange), filters, offer=True, provider=True)
+    return (
+        stmt.join(Receiver, Receiver.id == Exchange.receiver_id)
+        .outerjoin(Category, Category.id == Exchange.category_id)
+        .order_by(Exchange.completed_at, Exchange.id)
+    )
+
+
+def _current_or_recorded(filters: ReportFilters, current, recorded):
+    return current if filters.factors == "current" else recorded
+
+
+def iter_exchange_rows(filters: ReportFilters, batch: int = BATCH) -> Iterator[ExchangeRow]:
+    """Every completed exchange the filters cover, by completed_at then id, streamed in batches."""
+    stmt = _rows_select(
+        filters,
+        Exchange.id,
+        Exchange.completed_at,
+        Provider.name.label("provider"),
+        Provider.kind.label("provider_kind"),
+        Receiver.name.label("receiver"),
+        Receiver.kind.label("receiver_kind"),
+        Category.slug,
+        func.coalesce(Exchange.quantity_completed, Exchange.quantity).label("quantity"),
+        Exchange.unit,
+        Exchange.mass_kg,
+        Exchange.mass_basis,
+        co2e_expr(filters).label("co2e"),
+        _current_or_recorded(filters, CurrentCategory.co2e_factor, Exchange.co2e_factor).label(
+            "factor"
+        ),
+        factor_source_expr(filters).label("factor_source"),
+        factor_basis_expr(filters).label("factor_basis"),
+        _current_or_recorded(
+            filters, CurrentCategory.taxonomy_version, Exchange.factor_version
+        ).label("factor_version"),
+        Offer.district,
+        Exchange.value_eur,
+        Exchange.space_m2_days,
+        Exchange.space_hours,
+        Exchange.space_days,
+        Exchange.transport_co2e_kg,
+    ).execution_options(yield_per=batch)
+    for row in db.session.execute(stmt):
+        known = row.co2e is not None
+        yield ExchangeRow(
+            completed_at=row.completed_at.replace(tzinfo=UTC).astimezone(REGION_TZ),
+            exchange_id=row.id,
+            provider=row.provider,
+            receiver=row.receiver,
+            category=row.slug or "",
+            quantity=row.quantity,
+            unit=row.unit,
+            mass_kg=row.mass_kg,
+            co2e_avoided_kg=as_kg(row.co2e) if known else None,
+            factor_source=row.factor_source if known else None,
+            district=row.district,
+            mass_basis=row.mass_basis,
+            factor_basis=row.factor_basis if known else None,
+            co2e_factor=row.factor if known else None,
+            factor_version=row.factor_version if known else None,
+            value_eur=row.value_eur,
+            provider_kind=row.provider_kind,
+            receiver_kind=row.receiver_kind,
+            space_m2_days=row.space_m2_days,
+            space_hours=row.space_hours,
+            space_days=row.space_days,
+            transport_co2e_kg=row.transport_co2e_kg,
+        )
+
+
+def _raw(expr, name: str):
+    """The driver's value as it comes (SQLite: text dates and REAL numbers; PostgreSQL:
+    datetime and Decimal); exports.csv_record_cells formats both the same way."""
+    return type_coerce(expr, NullType()).label(name)
+
+
+def iter_csv_records(filters: ReportFilters, batch: int = 5000) -> Iterator[tuple]:
+    """The CSV columns of every row, in CSV_COLUMNS order, with completed_at naive UTC."""
+    co2e = co2e_expr(filters)
+    stmt = _rows_select(
+        filters,
+        _raw(Exchange.completed_at, "completed_at"),
+        Exchange.id,
+        Provider.name,
+        Receiver.name,
+        Category.slug,
+        _raw(func.coalesce(Exchange.quantity_completed, Exchange.quantity), "quantity"),
+        Exchange.unit,
+        _raw(Exchange.mass_kg, "mass_kg"),
+        _raw(co2e, "co2e"),
+        case((co2e.is_(None), None), else_=factor_source_expr(filters)).label("source"),
+        Offer.district,
+    )
+    connection = db.session.connection()
+    result = connection.execution_options(stream_results=True).execute(stmt)
+    for chunk in result.partitions(batch):
+        yield from chunk

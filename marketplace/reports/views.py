@@ -1,0 +1,141 @@
+"""Web pages of the reports: the coordinators' dashboard and its PDF, an organisation's impact
+page and certificate, the public impact page and the method page."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Blueprint, make_response, render_template, request
+from flask_babel import format_currency, format_decimal, get_locale
+from flask_login import current_user, login_required
+
+from marketplace.core.clock import today
+from marketplace.reports.dashboard import (
+    chart_data,
+    displaced,
+    filter_choices,
+    month_label,
+    period_args,
+    quick_periods,
+    read_report_request,
+    require_coordinator,
+    share,
+)
+from marketplace.reports.method import get_method
+from marketplace.reports.organisation_impact import get_certificate, get_organisation_impact
+from marketplace.reports.pdf import pdf_response
+from marketplace.reports.public import get_public_impact, public_chart_data
+from marketplace.reports.queries import list_lost_listings, organisation_name, summarise
+
+bp = Blueprint("reports", __name__)
+
+#: Listings behind the value lost shown on the dashboard (and in the PDF).
+LOST_LISTINGS = 50
+
+
+@bp.app_template_filter("figure")
+def figure(value, decimals: int = 1) -> str:
+    """A report figure in the locale's format, rounded (1.234,5 in German, 1,234.5 in English)."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "#" * decimals if decimals else "#,##0")
+
+
+@bp.app_template_filter("report_eur")
+def report_eur(value) -> str:
+    """Whole euros in the locale's format ("1.235 €", "€1,235"), zero included (the money
+    filter says "free" for zero)."""
+    if value is None:
+        return ""
+    whole = Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    pattern = get_locale().currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(whole, "EUR", format=pattern, currency_digits=False)
+
+
+bp.add_app_template_filter(month_label, "month_label")
+
+
+def _helpers() -> dict:
+    return {
+        "share": share,
+        "displaced": displaced,
+        "periods": quick_periods(today()),
+        "period_args": period_args,
+    }
+
+
+def _dashboard_context() -> tuple[dict, int]:
+    report = read_report_request(request.args)
+    context = {"report": report, "summary": None, "lost": [], **_helpers()}
+    if report.filters is None or report.errors:
+        return context, 422
+    context["summary"] = summarise(report.filters)
+    context["lost"] = list_lost_listings(report.filters, LOST_LISTINGS)
+    return context, 200
+
+
+@bp.get("/reports")
+@login_required
+def dashboard():
+    require_coordinator(current_user)
+    context, status = _dashboard_context()
+    summary = context["summary"]
+    context["charts"] = chart_data(summary) if summary else None
+    return render_template("reports/dashboard.html", choices=filter_choices(), **context), status
+
+
+@bp.get("/reports/report.pdf")
+@login_required
+def report_pdf():
+    require_coordinator(current_user)
+    context, status = _dashboard_context()
+    if context["summary"] is None:
+        return render_template(
+            "reports/dashboard.html", choices=filter_choices(), **context
+        ), status
+    from marketplace.reports import charts  # matplotlib is slow to import: only for PDFs
+
+    summary = context["summary"]
+    html = render_template(
+        "reports/pdf/report.html",
+        charts=charts.summary_charts(summary, figure),
+        method=get_method(),
+        created_on=today(),
+        organisation_name=organisation_name(summary.filters.organisation_id),
+        **context,
+    )
+    return pdf_response(html, f"stoffwechsel-report-{today().isoformat()}.pdf")
+
+
+@bp.get("/orgs/<int:org_id>/impact")
+@login_required
+def organisation_impact(org_id: int):
+    impact = get_organisation_impact(current_user, org_id, request.args)
+    status = 200 if impact.given is not None else 422
+    return render_template("reports/organisation.html", impact=impact, **_helpers()), status
+
+
+@bp.get("/orgs/<int:org_id>/impact/certificate.pdf")
+@login_required
+def certificate(org_id: int):
+    cert = get_certificate(current_user, org_id, request.args)
+    html = render_template("reports/pdf/certificate.html", cert=cert, **_helpers())
+    return pdf_response(html, f"wirkungsnachweis-{org_id}-{cert.issued_on.isoformat()}.pdf")
+
+
+@bp.get("/impact")
+def impact():
+    figures = get_public_impact()
+    response = make_response(
+        render_template(
+            "reports/impact.html", figures=figures, charts=public_chart_data(figures), share=share
+        )
+    )
+    # Shared caches may keep it a few minutes: it shows no one's private figures. Flask adds
+    # "Vary: Cookie" (the page carries the visitor's CSRF token for the language switch).
+    anonymous = not current_user.is_authenticated
+    response.headers["Cache-Control"] = "public, max-age=300" if anonymous else "private"
+    return response
+
+
+@bp.get("/method")
+def method():
+    return render_template("reports/method.html", method=get_method())

@@ -1,0 +1,208 @@
+"""The XLSX export (XlsxWriter): sheet "Exchanges" with numeric cells, "Summary" with totals and
+breakdowns, "Method" with the factor table (upper-bound rows marked) and the method's caveats.
+Text goes in with write_string only (never read as a formula or a link) and neutralised as in
+the CSV; the workbook streams rows to a temporary file (constant memory), so 100k rows fit."""
+
+import tempfile
+from collections.abc import Iterable
+
+import xlsxwriter
+from flask_babel import gettext as _
+
+from marketplace.reports.exports import CSV_COLUMNS, neutralise
+from marketplace.reports.figures import Breakdown, FactorRow, Summary
+
+EXCHANGE_COLUMNS = CSV_COLUMNS + (
+    "mass_basis",
+    "factor_basis",
+    "co2e_factor",
+    "factor_version",
+    "value_eur",
+    "provider_kind",
+    "receiver_kind",
+)
+_NUMERIC = {"quantity", "mass_kg", "co2e_avoided_kg", "co2e_factor", "value_eur"}
+
+
+def method_paragraphs() -> list[str]:
+    """What the figures mean and what they do not (reference-figures.md), one cell each."""
+    return [
+        _("Only completed exchanges count; each is counted once, under its date of completion."),
+        _(
+            "Mass: weighed at hand-over where it was weighed, else estimated from the quantity "
+            "and a typical weight per unit; exchanges with neither are counted as of unknown mass."
+        ),
+        _(
+            "CO2e avoided = mass x the category's factor (kg CO2e per kg reused), stored on each "
+            "exchange at completion; a report can recompute it with the current factors instead."
+        ),
+        _(
+            "Where the source gives no re-use factor, primary production alone is used: an upper "
+            "bound (marked in the factor table)."
+        ),
+        _(
+            "Avoided emissions are reported separately and never subtracted from anyone's "
+            "footprint (GHG Protocol Scope 3 Standard; WBCSD Guidance on Avoided Emissions, 2023). "
+            "Giver and receiver must not both claim the same saving."
+        ),
+        _("Transport emissions are shown separately and are not deducted."),
+        _(
+            "Value lost: what offers that expired or were withdrawn in the period still had "
+            "left, in kg and kg CO2e with the current factors."
+        ),
+    ]
+
+
+def write_workbook(path: str, summary: Summary, rows: Iterable, factors: list[FactorRow]) -> None:
+    """Write the three sheets to `path`."""
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "tmpdir": tempfile.gettempdir(),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    formats = {
+        "bold": workbook.add_format({"bold": True}),
+        "when": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+        "kg": workbook.add_format({"num_format": "0.000"}),
+        "upper": workbook.add_format({"bg_color": "#FFF2CC"}),
+    }
+    _exchanges_sheet(workbook, rows, formats)
+    _summary_sheet(workbook, summary, formats)
+    _method_sheet(workbook, summary, factors, formats)
+    workbook.close()
+
+
+def _exchanges_sheet(workbook, rows: Iterable, formats) -> None:
+    sheet = workbook.add_worksheet("Exchanges")
+    sheet.freeze_panes(1, 0)
+    sheet.set_column(0, 0, 17)
+    sheet.set_column(2, 3, 28)
+    sheet.set_column(9, 9, 40)
+    for col, name in enumerate(EXCHANGE_COLUMNS):
+        sheet.write_string(0, col, name, formats["bold"])
+    for r, row in enumerate(rows, start=1):
+        sheet.write_datetime(r, 0, row.completed_at.replace(tzinfo=None), formats["when"])
+        sheet.write_number(r, 1, row.exchange_id)
+        for col, name in enumerate(EXCHANGE_COLUMNS[2:], start=2):
+            value = getattr(row, name)
+            if value is None:
+                continue
+            if name in _NUMERIC:
+                sheet.write_number(r, col, float(value))
+            else:
+                sheet.write_string(r, col, neutralise(str(value)))
+
+
+def _summary_sheet(workbook, summary: Summary, formats) -> None:
+    sheet = workbook.add_worksheet("Summary")
+    sheet.set_column(0, 0, 34)
+    sheet.set_column(1, 4, 16)
+    bold = formats["bold"]
+    r = 0
+    period = [
+        ("from", summary.date_from.isoformat() if summary.date_from else ""),
+        ("to", summary.date_to.isoformat() if summary.date_to else ""),
+        ("factors", summary.filters.factors),
+        ("factor_set", summary.factor_set),
+    ]
+    for name, text in period:
+        sheet.write_string(r, 0, name, bold)
+        sheet.write_string(r, 1, neutralise(text))
+        r += 1
+    totals = [
+        ("exchanges", summary.exchanges),
+        ("mass_kg", summary.mass_kg),
+        ("mass_weighed_kg", summary.mass_weighed_kg),
+        ("mass_estimated_kg", summary.mass_estimated_kg),
+        ("exchanges_mass_unknown", summary.exchanges_mass_unknown),
+        ("co2e_avoided_kg", summary.co2e_avoided_kg),
+        ("co2e_upper_bound_kg", summary.co2e_upper_bound_kg),
+        ("transport_co2e_kg", summary.transport_co2e_kg),
+        ("value_eur", summary.value_eur),
+        ("organisations", summary.organisations),
+        ("space_m2_days", summary.space_m2_days),
+        ("space_hours", summary.space_hours),
+        ("space_days", summary.space_days),
+        ("value_lost_listings", summary.value_lost.listings),
+        ("value_lost_mass_kg", summary.value_lost.mass_kg),
+        ("value_lost_co2e_kg", summary.value_lost.co2e_kg),
+    ]
+    for name, value in totals:
+        sheet.write_string(r, 0, name, bold)
+        sheet.write_number(r, 1, float(value))
+        r += 1
+    sections = [
+        ("by_month", summary.by_month),
+        ("by_category", summary.by_category),
+        ("by_district", summary.by_district),
+        ("by_organisation_kind", summary.by_organisation_kind),
+        ("by_organisation", summary.by_organisation),
+        ("value_lost_by_category", summary.value_lost.by_category),
+        ("value_lost_by_district", summary.value_lost.by_district),
+    ]
+    for title, groups in sections:
+        r = _breakdown_block(sheet, r + 1, title, groups, formats)
+
+
+def _breakdown_block(sheet, r: int, title: str, groups: list[Breakdown], formats) -> int:
+    lost = title.startswith("value_lost")
+    header = (title, "label", "listings" if lost else "exchanges", "mass_kg")
+    header += ("co2e_kg",) if lost else ("co2e_avoided_kg",)
+    for col, name in enumerate(header):
+        sheet.write_string(r, col, name, formats["bold"])
+    for group in groups:
+        r += 1
+        sheet.write_string(r, 0, neutralise(group.key))
+        sheet.write_string(r, 1, neutralise(group.label))
+        sheet.write_number(r, 2, group.exchanges)
+        sheet.write_number(r, 3, float(group.mass_kg), formats["kg"])
+        sheet.write_number(r, 4, float(group.co2e_avoided_kg), formats["kg"])
+    return r + 1
+
+
+def _method_sheet(workbook, summary: Summary, factors: list[FactorRow], formats) -> None:
+    sheet = workbook.add_worksheet("Method")
+    sheet.set_column(0, 0, 24)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(6, 6, 90)
+    sheet.write_string(0, 0, "factor_set", formats["bold"])
+    sheet.write_string(0, 1, neutralise(summary.factor_set))
+    r = 2
+    for paragraph in method_paragraphs():
+        sheet.write_string(r, 0, neutralise(paragraph))
+        r += 1
+    r += 1
+    header = (
+        "category",
+        "name",
+        "co2e_factor_kg_per_kg",
+        "basis",
+        "upper_bound",
+        "taxonomy_version",
+        "source",
+        "kg_per_unit",
+        "default_unit",
+        "weight_source",
+    )
+    for col, name in enumerate(header):
+        sheet.write_string(r, col, name, formats["bold"])
+    for factor in factors:
+        r += 1
+        mark = formats["upper"] if factor.upper_bound else None
+        sheet.write_string(r, 0, neutralise(factor.slug), mark)
+        sheet.write_string(r, 1, neutralise(factor.label), mark)
+        if factor.co2e_factor is not None:
+            sheet.write_number(r, 2, float(factor.co2e_factor), mark)
+        sheet.write_string(r, 3, neutralise(factor.basis or ""), mark)
+        sheet.write_string(r, 4, "yes" if factor.upper_bound else "no", mark)
+        sheet.write_string(r, 5, neutralise(factor.taxonomy_version), mark)
+        sheet.write_string(r, 6, neutralise(factor.source or ""), mark)
+        if factor.kg_per_unit is not None:
+            sheet.write_number(r, 7, float(factor.kg_per_unit), mark)
+        sheet.write_string(r, 8, factor.default_unit, mark)
+        sheet.write_string(r, 9, neutralise(factor.weight_source or ""), mark)

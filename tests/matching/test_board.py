@@ -1,0 +1,161 @@
+"""The coordinators' match board: who may see it, what it lists, filters, hostile parameters."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from marketplace.core.clock import today
+from marketplace.extensions import db
+from marketplace.matching import board as board_queries
+from tests import factories
+from tests.exchanges.helpers import outside
+
+
+def _people():
+    office = factories.organisation(name="Amt für Wirtschaftsförderung", kind="public_body")
+    coordinator = factories.user(organisation=office, role="coordinator", locale="en")
+    member = factories.user(locale="en")
+    return coordinator, member
+
+
+def _region():
+    market = factories.organisation(name="Supermarkt Elster", district="Zentrum")
+    garden = factories.organisation(name="Gemeinschaftsgarten Lindenhof", district="Connewitz")
+    soon = today() + timedelta(days=5)
+    factories.listing(
+        organisation=market,
+        title="Europaletten abzugeben",
+        quantity=Decimal(12),
+        available_until=soon,
+        district="Zentrum",
+    )
+    factories.listing(
+        organisation=market,
+        title="Holzreste zu verschenken",
+        category=factories.category("wood"),
+        unit="kg",
+        quantity=Decimal(80),
+        available_until=today() + timedelta(days=40),
+        district="Zentrum",
+    )
+    factories.listing(
+        kind="request",
+        organisation=garden,
+        title="Suche Europaletten",
+        quantity=Decimal(6),
+        district="Connewitz",
+    )
+    factories.listing(
+        kind="request",
+        organisation=garden,
+        title="Fahrradanhänger gesucht",
+        category=factories.category("bikes"),
+        quantity=Decimal(1),
+        district="Connewitz",
+    )
+    return market, garden
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        coordinator, member = _people()
+        _region()
+        ids = coordinator.id, member.id
+    from marketplace.auth.models import User
+    from tests.exchanges.helpers import load
+
+    return load(app, User, ids[0]), load(app, User, ids[1])
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get("/matching/board")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_members_get_a_403_page(client, login_as, people):
+    login_as(people[1])
+    assert client.get("/matching/board").status_code == 403
+    assert client.get("/matching/allocation").status_code == 403
+    assert client.post("/matching/allocation").status_code == 403
+
+
+def test_coordinator_sees_requests_unmatched_and_value_at_stake(client, login_as, people):
+    login_as(people[0])
+    html = client.get("/matching/board").get_data(as_text=True)
+    assert "Match board" in html  # in the navigation as well
+    assert "Suche Europaletten" in html and "Europaletten abzugeben" in html
+    unmatched = html.split('id="board-unmatched"')[1].split('id="board-expiring"')[0]
+    assert "Fahrradanhänger gesucht" in unmatched and "Suche Europaletten" not in unmatched
+    expiring = html.split('id="board-expiring"')[1]
+    assert "Europaletten abzugeben" in expiring and "Holzreste" not in expiring
+    # 12 pallets x 25 kg, x 0.231 kg CO2e per kg
+    assert "300" in expiring and "69.3" in expiring
+
+
+def test_filters_by_district_category_and_days(client, login_as, people):
+    login_as(people[0])
+    html = client.get("/matching/board?district=Zentrum").get_data(as_text=True)
+    assert (
+        "Suche Europaletten"
+        not in html.split('id="board-requests"')[1].split('id="board-unmatched"')[0]
+    )
+    html = client.get("/matching/board?category=bikes").get_data(as_text=True)
+    assert "Suche Europaletten" not in html and "Fahrradanhänger gesucht" in html
+    html = client.get("/matching/board?days=60").get_data(as_text=True)
+    assert "Holzreste zu verschenken" in html.split('id="board-expiring"')[1]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "district=%00",
+        "category=%00evil",
+        "category=../../etc",
+        "days=99999999999999999999",
+        "days=-1",
+        "page=abc",
+        "page=999999999999",
+        "district=" + "x" * 5000,
+        "category=unknown-slug",
+    ],
+)
+def test_hostile_parameters_never_break_the_board(client, login_as, people, query):
+    login_as(people[0])
+    assert client.get(f"/matching/board?{query}").status_code == 200
+
+
+def test_board_queries_do_not_grow_with_the_requests(app_ctx, monkeypatch):
+    monkeypatch.setattr(board_queries, "find_matches", lambda listing, limit: [])
+    garden = factories.organisation()
+
+    def count():
+        statements = []
+        listener = lambda *a: a[2].startswith("SELECT") and statements.append(a[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            districts = board_queries.list_districts()
+            board = board_queries.load_board(
+                board_queries.BoardFilters(), board_queries.PageRequest(1, 20), districts
+            )
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements), board
+
+    for i in range(2):
+        factories.listing(kind="request", organisation=garden, title=f"Suche Kisten {i}")
+    few, _ = count()
+    for i in range(15):
+        factories.listing(kind="request", organisation=garden, title=f"Suche Kisten {i + 2}")
+        factories.listing(available_until=today() + timedelta(days=3))
+    many, board = count()
+    assert few == many
+    assert board.requests.total == 17 and board.expiring_total == 15
+
+
+def test_outside_helper_keeps_working(app):
+    # the builders used above return detached, loaded rows
+    org = outside(app, factories.organisation)
+    assert org.name
