@@ -5,6 +5,7 @@ import os
 from flask import Flask
 
 from marketplace.config import Defaults, ensure_secret_key, resolve_paths
+from marketplace.core.urls import IdConverter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         or os.environ.get("MARKETPLACE_INSTANCE_PATH")
         or os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance"),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_object(Defaults)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -53,3 +53,19 @@ def test_security_headers_on_html(client):
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Referrer-Policy" in response.headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/listings/99999999999999999999",
+        "/orgs/99999999999999999999",
+        "/api/v1/listings/99999999999999999999",
+        "/api/v1/listings/99999999999999999999/matches",
+    ],
+)
+def test_an_id_beyond_64_bits_is_not_found(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert response.get_json()["error"]["code"] == "not_found"

@@ -1,6 +1,8 @@
-"""Safe redirect targets (security.md 8)."""
+"""Safe redirect targets (security.md 8) and ids in routes that the database can bind."""
 
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter
 
 
 def safe_next_path(target: str | None, default: str = "/") -> str:
@@ -15,3 +17,12 @@ def safe_next_path(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: ids beyond a 64-bit integer match no route (a 404), instead of
+    reaching the database driver, which cannot bind them."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
