@@ -30,6 +30,9 @@ from whoosh.searching import Searcher
 from marketplace.search.schema import SCHEMA_VERSION, build_schema
 from marketplace.search.segments import SegmentArrays
 
+#: How often opening an index is retried when a concurrent commit removed what it was reading.
+TOC_RACE_RETRIES = 20
+
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
@@ -142,6 +145,14 @@ class IndexStore:
         return self.root / (name or self.generation())
 
     def open_index(self, name: str | None = None):
+        """Open a generation. Whoosh lists the directory, then reads the newest table of contents;
+        a commit in another process can delete that file in between (seen under load as a lost
+        index write): read again."""
+        for _ in range(TOC_RACE_RETRIES):
+            try:
+                return whoosh_index.open_dir(str(self.path(name)))
+            except FileNotFoundError:
+                time.sleep(0.005)
         return whoosh_index.open_dir(str(self.path(name)))
 
     @contextlib.contextmanager
