@@ -37,3 +37,19 @@ def mass_kg(quantity: Decimal, unit: str, kg_per_unit: Decimal | None) -> Decima
     if unit in TIME_UNITS or kg_per_unit is None:
         return None
     return Decimal(quantity) * Decimal(kg_per_unit)
+
+
+def estimated_mass_kg(
+    quantity: Decimal,
+    unit: str,
+    *,
+    resource_type: str | None,
+    listing_kg_per_unit: Decimal | None,
+    category_kg_per_unit: Decimal | None,
+) -> Decimal | None:
+    """Mass of a quantity of a listing: the listing's weight per unit, else its category's;
+    None for space and time (counted as space shared) and where no weight is known."""
+    if resource_type == "space" or unit in TIME_UNITS:
+        return None
+    per_unit = listing_kg_per_unit if listing_kg_per_unit is not None else category_kg_per_unit
+    return mass_kg(quantity, unit, per_unit)

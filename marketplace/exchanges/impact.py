@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from marketplace.core.units import MASS_UNITS, mass_kg
+from marketplace.core.units import MASS_UNITS, estimated_mass_kg
 
 #: kg CO2 per km for each transport mode (reference-figures.md: a car at about 0.17 kg/km, the
 #: figure Olio uses); cycling and walking emit nothing to deduct.
@@ -89,11 +89,16 @@ def reuse_record(
             if unit == "m2" and range_days is not None
             else None,
         )
-    per_unit = listing_kg_per_unit if listing_kg_per_unit is not None else category_kg_per_unit
     if weighed_kg is not None:
         mass, basis = Decimal(weighed_kg), "weighed"
     else:
-        mass = mass_kg(quantity, unit, per_unit)
+        mass = estimated_mass_kg(
+            quantity,
+            unit,
+            resource_type=resource_type,
+            listing_kg_per_unit=listing_kg_per_unit,
+            category_kg_per_unit=category_kg_per_unit,
+        )
         basis = "estimated" if mass is not None else "unknown"
     mass = _q(mass, _KG)
     if mass is None or factor.value is None:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
+from flask_babel import gettext as _
 from sqlalchemy import Integer, String, and_, column, select, table
 
 from marketplace.categories.models import Category
 from marketplace.core.clock import today
+from marketplace.core.errors import PermissionDenied
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
@@ -322,6 +324,7 @@ def _pairs(data, edges, figures, flow) -> list[Pair]:
 def run_allocation(
     config,
     *,
+    viewer,
     objective: str = "co2e",
     transport_penalty: bool = True,
     district: str | None = None,
@@ -329,7 +332,9 @@ def run_allocation(
     release=None,
 ) -> AllocationReport:
     """Load, then solve with the configured parameters; `release()` ends the read transaction
-    before the solver runs (a POST holds SQLite's write lock)."""
+    before the solver runs (a POST holds SQLite's write lock). Coordinators only."""
+    if not getattr(viewer, "is_coordinator", False):
+        raise PermissionDenied(_("Only coordinators can compute the allocation."))
     started = time.perf_counter()
     data = load_allocation_input(district, category_ids)
     loaded = time.perf_counter()

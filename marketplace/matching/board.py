@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from marketplace.categories.models import Category
 from marketplace.categories.queries import category_ids_with_descendants, get_category_by_slug
 from marketplace.core.clock import today
+from marketplace.core.errors import PermissionDenied
 from marketplace.core.pagination import Page, PageRequest
-from marketplace.core.units import TIME_UNITS, mass_kg
+from marketplace.core.units import estimated_mass_kg
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.matching.allocation_data import exchanges_table
@@ -196,10 +198,13 @@ def list_expiring_offers(filters: BoardFilters, category_ids=None) -> list[Expir
 
 def _at_stake(listing: Listing) -> ExpiringOffer:
     category = listing.category
-    if listing.unit in TIME_UNITS or category.resource_type == "space":
-        return ExpiringOffer(listing, None, None)
-    per_unit = listing.kg_per_unit if listing.kg_per_unit is not None else category.kg_per_unit
-    mass = mass_kg(listing.quantity_remaining, listing.unit, per_unit)
+    mass = estimated_mass_kg(
+        listing.quantity_remaining,
+        listing.unit,
+        resource_type=category.resource_type,
+        listing_kg_per_unit=listing.kg_per_unit,
+        category_kg_per_unit=category.kg_per_unit,
+    )
     co2e = (
         mass * category.co2e_factor
         if mass is not None and category.co2e_factor is not None
@@ -208,8 +213,16 @@ def _at_stake(listing: Listing) -> ExpiringOffer:
     return ExpiringOffer(listing, mass, co2e)
 
 
-def load_board(filters: BoardFilters, page: PageRequest, districts: list[str]) -> Board:
-    """Everything the board shows, for a coordinator (who sees every organisation)."""
+def check_coordinator(user) -> None:
+    """The board and the allocation show every organisation's listings: coordinators only."""
+    if not getattr(user, "is_coordinator", False):
+        raise PermissionDenied(_("Only coordinators can see the match board."))
+
+
+def load_board(viewer, filters: BoardFilters, page: PageRequest, districts: list[str]) -> Board:
+    """Everything the board shows, for a coordinator (who sees every organisation);
+    PermissionDenied for anyone else."""
+    check_coordinator(viewer)
     category_ids = filters.category_ids
     requests = page_open_requests(filters, page, category_ids)
     candidates = {

@@ -1,11 +1,9 @@
 """Coordinators' pages: the match board and the region-wide allocation."""
 
 from flask import Blueprint, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.categories.queries import get_category_by_slug, grouped_categories
-from marketplace.core.errors import PermissionDenied
 from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
@@ -19,8 +17,7 @@ bp = Blueprint("match_board", __name__, url_prefix="/matching")
 @bp.before_request
 @login_required
 def _coordinators_only():
-    if not current_user.is_coordinator:
-        raise PermissionDenied(_("Only coordinators can see the match board."))
+    board_queries.check_coordinator(current_user)  # before the forms and filters are read
 
 
 @bp.get("/board")
@@ -31,7 +28,7 @@ def board():
     page = PageRequest(page=page.page, per_page=board_queries.REQUESTS_PER_PAGE)
     return render_template(
         "matching/board.html",
-        board=board_queries.load_board(filters, page, districts),
+        board=board_queries.load_board(current_user, filters, page, districts),
         filters=filters,
         groups=grouped_categories(),
         day_choices=board_queries.EXPIRY_DAY_CHOICES,
@@ -49,6 +46,7 @@ def allocation():
         category = get_category_by_slug(form.category.data)
         report = run_allocation(
             current_app.config,
+            viewer=current_user,
             objective=form.objective.data,
             transport_penalty=form.transport_penalty.data,
             district=form.district.data or None,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from marketplace.core.clock import today
+from marketplace.core.errors import PermissionDenied
 from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 from marketplace.matching.allocation_data import (
@@ -138,8 +139,17 @@ def test_district_and_category_filters(app, region):
 
 def test_run_allocation_with_kg_objective_and_no_transport(app, region):
     report = run_allocation(
-        app.config, objective="kg", transport_penalty=False, release=db.session.rollback
+        app.config,
+        viewer=factories.user(role="coordinator"),
+        objective="kg",
+        transport_penalty=False,
+        release=db.session.rollback,
     )
     assert report.objective == "kg" and not report.transport_penalty
     assert report.lp.kg == pytest.approx(6 * 25 + 200)
     assert report.load_s >= 0 and report.gain_ratio >= 1
+
+
+def test_only_coordinators_may_run_the_allocation(app, region):
+    with pytest.raises(PermissionDenied):
+        run_allocation(app.config, viewer=factories.user(), release=db.session.rollback)

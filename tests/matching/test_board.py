@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from marketplace.core.clock import today
+from marketplace.core.errors import PermissionDenied
 from marketplace.extensions import db
 from marketplace.matching import board as board_queries
 from tests import factories
@@ -130,6 +131,7 @@ def test_hostile_parameters_never_break_the_board(client, login_as, people, quer
 def test_board_queries_do_not_grow_with_the_requests(app_ctx, monkeypatch):
     monkeypatch.setattr(board_queries, "find_matches", lambda listing, limit: [])
     garden = factories.organisation()
+    coordinator = factories.user(role="coordinator")
 
     def count():
         statements = []
@@ -138,7 +140,10 @@ def test_board_queries_do_not_grow_with_the_requests(app_ctx, monkeypatch):
         try:
             districts = board_queries.list_districts()
             board = board_queries.load_board(
-                board_queries.BoardFilters(), board_queries.PageRequest(1, 20), districts
+                coordinator,
+                board_queries.BoardFilters(),
+                board_queries.PageRequest(1, 20),
+                districts,
             )
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
@@ -159,3 +164,10 @@ def test_outside_helper_keeps_working(app):
     # the builders used above return detached, loaded rows
     org = outside(app, factories.organisation)
     assert org.name
+
+
+def test_a_member_cannot_load_the_board_through_the_query_layer(app_ctx):
+    with pytest.raises(PermissionDenied):
+        board_queries.load_board(
+            factories.user(), board_queries.BoardFilters(), board_queries.PageRequest(1, 20), []
+        )
