@@ -98,14 +98,25 @@ class QuickPeriod:
     label: str
     date_from: date | None
     date_to: date | None
+    #: What the period covers, said on the page (a tooltip and the link's accessible name).
+    explanation: str = ""
 
 
 def quick_periods(today: date) -> list[QuickPeriod]:
-    """This year, the last 12 months (ending today) and all time."""
+    """This year, the last 12 months and all time, distinct on every day of the year.
+
+    "Last 12 months" is the 12 full months before the current one plus this month so far: it
+    always begins in the previous year, so it never equals "this year" (which a start 11 months
+    back did all December), and every month in it is a whole calendar month but the current."""
     return [
-        QuickPeriod(_("This year"), date(today.year, 1, 1), today),
-        QuickPeriod(_("Last 12 months"), first_of_month_before(today, 11), today),
-        QuickPeriod(_("All time"), None, None),
+        QuickPeriod(_("This year"), date(today.year, 1, 1), today, _("since 1 January")),
+        QuickPeriod(
+            _("Last 12 months"),
+            first_of_month_before(today, 12),
+            today,
+            _("the 12 full months before this one, plus this month so far"),
+        ),
+        QuickPeriod(_("All time"), None, None, _("every hand-over ever recorded")),
     ]
 
 
