@@ -102,6 +102,11 @@ vendor:
 	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} static/vendor/swagger-ui/
 	mkdir -p static/vendor/chart.js
 	cp node_modules/chart.js/dist/chart.umd.js node_modules/chart.js/LICENSE.md static/vendor/chart.js/
+	mkdir -p static/vendor/leaflet/images
+	cp node_modules/leaflet/dist/{leaflet.js,leaflet.css} node_modules/leaflet/LICENSE static/vendor/leaflet/
+	cp node_modules/leaflet/dist/images/{layers.png,layers-2x.png,marker-icon.png,marker-icon-2x.png,marker-shadow.png} static/vendor/leaflet/images/
+	mkdir -p static/vendor/leaflet.markercluster
+	cp node_modules/leaflet.markercluster/dist/{leaflet.markercluster.js,MarkerCluster.css,MarkerCluster.Default.css} node_modules/leaflet.markercluster/MIT-LICENCE.txt static/vendor/leaflet.markercluster/
 
 clean:
 	rm -rf $(VENV) instance/marketplace.db* instance/index instance/uploads

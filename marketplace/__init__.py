@@ -56,6 +56,7 @@ def _import_models() -> None:
     import marketplace.auth.models
     import marketplace.categories.models
     import marketplace.core.mail
+    import marketplace.directory.models
     import marketplace.exchanges.models
     import marketplace.listings.models
     import marketplace.matching.models
@@ -95,6 +96,10 @@ def _init_extensions(app: Flask) -> None:
     _init_mail(app)
     mail.init_app(app)
     limiter.init_app(app)
+    from marketplace.core.frames import register_frame_policy, tile_source
+
+    register_frame_policy(app)  # before Talisman, so that it runs after Talisman's headers
+    images = " ".join(filter(None, ("'self' data:", tile_source(app.config["MAP_TILE_URL"]))))
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],
@@ -102,7 +107,7 @@ def _init_extensions(app: Flask) -> None:
         strict_transport_security=app.config["FORCE_HTTPS"],
         content_security_policy={
             "default-src": "'self'",
-            "img-src": "'self' data:",
+            "img-src": images,
             "object-src": "'none'",
             "frame-ancestors": "'none'",
             "base-uri": "'self'",
@@ -129,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.api.blueprint import init_api
     from marketplace.auth.views import bp as auth_bp
     from marketplace.categories.views import bp as categories_bp
+    from marketplace.directory.views import bp as directory_bp
     from marketplace.exchanges.brokered_views import bp as brokered_bp
     from marketplace.exchanges.views import bp as exchanges_bp
     from marketplace.listings.views import bp as listings_bp
@@ -142,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(directory_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reports_export_bp)
     app.register_blueprint(match_board_bp)

@@ -106,6 +106,23 @@ class Defaults:
     #: Seconds the figures of /impact are kept per process; None means 300 (0 under TESTING).
     IMPACT_CACHE_SECONDS: int | None = None
 
+    #: The map's tiles ({z}/{x}/{y}, optionally {s}); the CSP's img-src allows exactly this host.
+    #: Empty: no tiles at all, markers on a plain background.
+    MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    MAP_TILE_ATTRIBUTION = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+    )
+    #: Where the map opens (lat, lon) and how close: Leipzig.
+    MAP_CENTER = (51.3397, 12.3731)
+    MAP_ZOOM = 12
+    #: Features of one map.geojson answer, shared by its layers; the rest is counted as left out.
+    MAP_MAX_FEATURES = 1000
+    #: Who may frame /embed/* (CSP frame-ancestors); every other page refuses to be framed.
+    EMBED_FRAME_ANCESTORS = "*"
+    #: Licence of the open data (directory CSV, map GeoJSON, organisations API).
+    OPEN_DATA_LICENCE = "CC BY 4.0"
+    OPEN_DATA_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/deed.de"
+
 
 def resolve_paths(config: dict, instance_path: str) -> None:
     """Fill in runtime paths under instance/ that no override has set."""

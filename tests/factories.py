@@ -95,3 +95,30 @@ def user(**kw) -> User:
 
 def listing(**kw) -> Listing:
     return ListingFactory(**kw)
+
+
+def organisation_function(org: Organisation, code: str, note: str = "", verified: bool = False):
+    """A claimed function (A-H) of an organisation, confirmed now when `verified`."""
+    from marketplace.core.clock import utcnow
+    from marketplace.directory.models import OrganisationFunction
+
+    row = OrganisationFunction(
+        organisation_id=org.id, code=code, note=note, verified_at=utcnow() if verified else None
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def organisation_site(org: Organisation, name: str, postcode: str, district: str | None = None):
+    """A further place of an organisation at its postcode's coordinates."""
+    from marketplace.core.geo import postcode_coordinates
+    from marketplace.directory.models import OrganisationSite
+
+    lat, lon = postcode_coordinates(postcode)
+    site = OrganisationSite(
+        organisation_id=org.id, name=name, postcode=postcode, district=district, lat=lat, lon=lon
+    )
+    db.session.add(site)
+    db.session.commit()
+    return site

@@ -38,6 +38,7 @@ def init_api(app: Flask) -> Api:
     from marketplace.api.exchanges import blp as exchanges_blp
     from marketplace.api.listings import blp as listings_blp
     from marketplace.api.matching import blp as matching_blp
+    from marketplace.api.organisations import blp as organisations_blp
     from marketplace.api.reports import blp as reports_blp
 
     api = StoffwechselApi(
@@ -56,6 +57,7 @@ def init_api(app: Flask) -> Api:
         listings_blp,
         exchanges_blp,
         matching_blp,
+        organisations_blp,
         reports_blp,
     ):
         csrf.exempt(blp)

@@ -1,8 +1,9 @@
 """`flask --app wsgi seed-demo [--if-empty]`: a believable demo region (Leipzig) to try Stoffwechsel.
 
 The region is read from marketplace/data/demo_region.json. Everything random comes from one
-random.Random(2026), and times are relative to `now`, so two runs on the same day write the same
-data. Writes go through the ORM with flush(); the command commits once at the end.
+random.Random(2026) (rows added later, `"batch": 2`, from a second one), and times are relative to
+`now`, so two runs on the same day write the same data. Writes go through the ORM with flush();
+the command commits once at the end.
 """
 
 import json
@@ -19,9 +20,11 @@ from sqlalchemy import func, select, update
 from marketplace.auth.models import User
 from marketplace.auth.passwords import hash_password, password_problems
 from marketplace.categories.models import Category
+from marketplace.cli.seed_directory import seed_directory
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
 from marketplace.core.mail import mail_held_back
+from marketplace.directory.models import OrganisationFunction, OrganisationSite
 from marketplace.exchanges import conversation
 from marketplace.exchanges import services as exchange_services
 from marketplace.exchanges.models import (
@@ -44,7 +47,6 @@ RECENT_DAYS = 56
 MONTH_DAYS = 30.4
 #: Live exchanges (proposed, accepted, declined, cancelled) happened in the last days.
 LIVE_DAYS = 10
-#: Where core/mail.py queues mail on the session until the commit sends it.
 
 
 @dataclass
@@ -54,6 +56,8 @@ class DemoRegion:
     logins: list[User] = field(default_factory=list)
     offers: list[Listing] = field(default_factory=list)
     requests: list[Listing] = field(default_factory=list)
+    functions: list[OrganisationFunction] = field(default_factory=list)
+    sites: list[OrganisationSite] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
 
 
@@ -69,22 +73,34 @@ def demo_email(local_part: str) -> str:
 def seed_demo_region(
     now: datetime | None = None, password_hash: str | None = None, data: dict | None = None
 ) -> DemoRegion:
-    """Add the demo organisations, people, offers, requests and exchanges to the session (flushed,
-    not committed)."""
+    """Add the demo organisations, people, offers, requests, directory entries (functions and
+    sites) and exchanges to the session (flushed, not committed)."""
     now = now or utcnow()
     data = data or load_demo_data()
     rng = random.Random(SEED)
     password_hash = password_hash or hash_password(DEMO_PASSWORD)
     categories = _categories_by_slug()
     region = DemoRegion()
-    region.organisations = seed_organisations(rng, data["organisations"], now)
-    region.users = seed_users(rng, data["organisations"], region.organisations, password_hash)
+    # Batch 2 draws from a generator of its own, so rng runs through batch 1 as it always did.
+    generators = (rng, random.Random(SEED + 1))
+    for generator, rows in zip(generators, _batches(data["organisations"]), strict=True):
+        region.organisations |= seed_organisations(generator, rows, now)
+        region.users |= seed_users(generator, rows, region.organisations, password_hash)
     region.logins = seed_demo_logins(data["demo_logins"], region.organisations, password_hash)
-    region.offers = seed_listings(rng, data["offers"], "offer", region, categories, now)
-    region.requests = seed_listings(rng, data["requests"], "request", region, categories, now)
+    for generator, offers, requests in zip(
+        generators, _batches(data["offers"]), _batches(data["requests"]), strict=True
+    ):
+        region.offers += seed_listings(generator, offers, "offer", region, categories, now)
+        region.requests += seed_listings(generator, requests, "request", region, categories, now)
+    seed_directory(region, data["organisations"], now)
     region.exchanges = seed_exchanges(rng, region, data, categories, now)
     db.session.flush()
     return region
+
+
+def _batches(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The rows of the first demo region, and those added to it later (`"batch": 2`)."""
+    return [r for r in rows if r.get("batch", 1) == 1], [r for r in rows if r.get("batch") == 2]
 
 
 def _categories_by_slug() -> dict[str, Category]:
@@ -517,7 +533,8 @@ def seed_demo_command(if_empty: bool) -> None:
     co2e = sum((e.co2e_avoided_kg or Decimal(0) for e in completed), Decimal(0))
     db.session.commit()
     click.echo(
-        f"Demo region loaded: {len(region.organisations)} organisations, "
+        f"Demo region loaded: {len(region.organisations)} organisations "
+        f"({len(region.functions)} functions, {len(region.sites)} further sites), "
         f"{len(region.users) + len(region.logins)} people, {len(region.offers)} offers, "
         f"{len(region.requests)} requests, {len(region.exchanges)} exchanges "
         f"({len(completed)} completed: {mass:,.0f} kg reused, {co2e:,.0f} kg CO2e avoided)."

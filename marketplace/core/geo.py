@@ -23,3 +23,37 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * r * math.asin(math.sqrt(a))
+
+
+#: Kilometres per degree of latitude (and of longitude at the equator).
+KM_PER_DEGREE = 111.32
+
+
+def box_around(point: tuple[float, float], radius_km: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a box holding every point within radius_km of `point`: a
+    cheap SQL prefilter before the exact haversine distance."""
+    lat, lon = point
+    dlat = radius_km / KM_PER_DEGREE
+    dlon = radius_km / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+#: The largest search radius anyone may ask for (the whole of Germany fits).
+MAX_RADIUS_KM = 500.0
+
+
+def parse_radius_km(raw: str | None) -> tuple[float | None, str | None]:
+    """A radius typed as text ("2,5" too): (km, None), (None, None) when empty, or (None, a
+    message) when it is not a distance between 0 and MAX_RADIUS_KM."""
+    from flask_babel import gettext as _
+
+    text = (raw or "").strip().replace(",", ".")
+    if not text:
+        return None, None
+    try:
+        km = float(text)
+    except ValueError:
+        km = math.nan
+    if not 0 < km <= MAX_RADIUS_KM:  # also false for NaN
+        return None, _("Must be a distance between 0 and %(max)d km.", max=int(MAX_RADIUS_KM))
+    return km, None

@@ -202,15 +202,9 @@ def _has_content(upload) -> bool:
 
 def store_photos(listing, prepared: Sequence[PreparedPhoto], *, start_position: int) -> list[Photo]:
     """Write the files and add Photo rows; the files are deleted again if the transaction rolls back."""
-    directory = _upload_dir()
     rows = []
     for offset, photo in enumerate(prepared):
-        filename = secrets.token_hex(16) + ".jpg"
-        for name, content in ((filename, photo.image), (thumbnail_name(filename), photo.thumbnail)):
-            path = os.path.join(directory, name)
-            _pending(db.session())["written"].append(path)
-            with open(path, "xb") as fh:
-                fh.write(content)
+        filename = write_image_files(photo)
         row = Photo(
             listing=listing,
             organisation_id=listing.organisation_id,
@@ -226,15 +220,32 @@ def store_photos(listing, prepared: Sequence[PreparedPhoto], *, start_position: 
     return rows
 
 
+def write_image_files(photo: PreparedPhoto) -> str:
+    """Write a re-encoded picture and its thumbnail under a generated name (returned); the files
+    are deleted again if the transaction rolls back. Listing photos and organisation logos."""
+    directory = _upload_dir()
+    filename = secrets.token_hex(16) + ".jpg"
+    for name, content in ((filename, photo.image), (thumbnail_name(filename), photo.thumbnail)):
+        path = os.path.join(directory, name)
+        _pending(db.session())["written"].append(path)
+        with open(path, "xb") as fh:
+            fh.write(content)
+    return filename
+
+
+def discard_image_files(filename: str) -> None:
+    """Delete a picture written by write_image_files, and its thumbnail, once the transaction
+    has committed."""
+    directory = _upload_dir()
+    _pending(db.session())["obsolete"].extend(
+        os.path.join(directory, name) for name in (filename, thumbnail_name(filename))
+    )
+
+
 def delete_photo_rows(photos: Iterable[Photo]) -> None:
     """Remove photos; their files are deleted once the transaction has committed."""
-    directory = _upload_dir()
-    pending = _pending(db.session())
     for photo in photos:
-        pending["obsolete"].extend(
-            os.path.join(directory, name)
-            for name in (photo.filename, thumbnail_name(photo.filename))
-        )
+        discard_image_files(photo.filename)
         if photo.listing is not None and photo in photo.listing.photos:
             photo.listing.photos.remove(photo)
         db.session.delete(photo)

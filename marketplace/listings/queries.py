@@ -6,7 +6,6 @@ feature registers it as app.extensions["listing_search"]; listings never imports
 through SQL (LIKE for `q`) in an app without one."""
 
 import logging
-import math
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Mapping
@@ -26,7 +25,12 @@ from marketplace.categories.models import RESOURCE_TYPES, Category
 from marketplace.categories.queries import category_ids_with_descendants, get_category_by_slug
 from marketplace.core.clock import today
 from marketplace.core.errors import NotFound, ValidationFailed
-from marketplace.core.geo import haversine_km, postcode_coordinates
+from marketplace.core.geo import (
+    box_around,
+    haversine_km,
+    parse_radius_km,
+    postcode_coordinates,
+)
 from marketplace.core.i18n import current_language
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
@@ -39,10 +43,8 @@ log = logging.getLogger(__name__)
 
 SORTS = ("newest", "nearest", "relevance", "ending_soon")
 DEFAULT_RADIUS_KM = 25.0
-MAX_RADIUS_KM = 500.0
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 8
-_KM_PER_DEGREE = 111.32
 #: Key of the listing finder in app.extensions.
 FINDER_KEY = "listing_search"
 
@@ -61,6 +63,8 @@ class ListingFilters:
     near: str | None = None
     radius_km: float | None = None
     sort: str = "newest"
+    #: `near` is the viewer's own organisation's postcode, not one they typed.
+    near_is_home: bool = False
 
     @property
     def terms(self) -> list[str]:
@@ -151,10 +155,11 @@ def _default_sort(q: str | None, near: str | None) -> str:
 
 
 def parse_listing_filters(
-    args: Mapping[str, str],
+    args: Mapping[str, str], *, home_postcode: str | None = None
 ) -> tuple[ListingFilters, dict[str, list[str]]]:
     """Read filters from query arguments; invalid values are left out and reported per argument
-    (the API answers 422 with them, the browse page shows them)."""
+    (the API answers 422 with them, the browse page shows them). `home_postcode`, the signed-in
+    viewer's organisation's, stands in for `near` when sorting by distance without one."""
     errors: dict[str, list[str]] = {}
     values: dict = {}
 
@@ -195,18 +200,15 @@ def parse_listing_filters(
         errors.setdefault("near", []).append(_("Unknown postcode."))
         near = None
     values["near"] = near
-    radius = (args.get("radius_km") or "").strip().replace(",", ".")
-    if radius:
-        try:
-            values["radius_km"] = float(radius)
-            if not (0 < values["radius_km"] <= MAX_RADIUS_KM) or math.isnan(values["radius_km"]):
-                raise ValueError
-        except ValueError:
-            values.pop("radius_km", None)
-            errors.setdefault("radius_km", []).append(
-                _("Must be a distance between 0 and %(max)d km.", max=int(MAX_RADIUS_KM))
-            )
+    radius_km, problem = parse_radius_km(args.get("radius_km"))
+    if problem:
+        errors.setdefault("radius_km", []).append(problem)
+    elif radius_km is not None:
+        values["radius_km"] = radius_km
     sort = choice("sort", SORTS)
+    if sort == "nearest" and not near and "near" not in errors and home_postcode:
+        near = values["near"] = home_postcode
+        values["near_is_home"] = True
     if sort == "nearest" and not near:
         if "near" not in errors:
             errors.setdefault("sort", []).append(_("Sorting by distance needs a postcode (near)."))
@@ -281,14 +283,12 @@ def _conditions(
 
 def _bounding_box(point: tuple[float, float], radius_km: float) -> list[ColumnElement[bool]]:
     """A cheap SQL prefilter; the exact (haversine) distance is checked afterwards."""
-    lat, lon = point
-    dlat = radius_km / _KM_PER_DEGREE
-    dlon = radius_km / (_KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    west, south, east, north = box_around(point, radius_km)
     return [
         Listing.lat.is_not(None),
         Listing.lon.is_not(None),
-        Listing.lat.between(lat - dlat, lat + dlat),
-        Listing.lon.between(lon - dlon, lon + dlon),
+        Listing.lat.between(south, north),
+        Listing.lon.between(west, east),
     ]
 
 
@@ -451,6 +451,27 @@ def _organisation_id(organisation: Organisation | int | None) -> int | None:
     if organisation is None:
         return None
     return organisation if isinstance(organisation, int) else organisation.id
+
+
+def viewer_home(user) -> tuple[str, tuple[float, float]] | None:
+    """A signed-in person's default location: their organisation's main place (postcode and
+    its coordinates), or None."""
+    organisation = (
+        getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    )
+    if organisation is None or organisation.lat is None or organisation.lon is None:
+        return None
+    return organisation.postcode, (organisation.lat, organisation.lon)
+
+
+def distance_from_viewer(listing: Listing) -> float | None:
+    """km from the signed-in viewer's organisation to the listing (one decimal), or None."""
+    from flask_login import current_user
+
+    home = viewer_home(current_user)
+    if home is None or listing.lat is None or listing.lon is None:
+        return None
+    return round(haversine_km(*home[1], listing.lat, listing.lon), 1)
 
 
 def get_listing_for_viewer(listing_id: int, organisation: Organisation | int | None) -> Listing:

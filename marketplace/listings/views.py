@@ -26,11 +26,13 @@ from marketplace.listings.page_cache import cached_page, remember_page
 from marketplace.listings.queries import (
     ListingPage,
     count_organisation_listings_by_status,
+    distance_from_viewer,
     get_listing_for_viewer,
     get_photo_for_viewer,
     list_listings,
     list_organisation_listings,
     parse_listing_filters,
+    viewer_home,
 )
 from marketplace.listings.services import (
     check_can_edit,
@@ -43,6 +45,7 @@ from marketplace.listings.services import (
 bp = Blueprint("listings", __name__)
 bp.before_app_request(sweep_expired_listings)
 bp.add_app_template_filter(effective_status, "listing_status")
+bp.add_app_template_global(distance_from_viewer, "distance_from_viewer")
 
 PHOTO_CACHE_SECONDS = 365 * 24 * 3600
 
@@ -56,7 +59,8 @@ def browse():
     cached = cached_page()
     if cached is not None:
         return cached
-    filters, problems = parse_listing_filters(request.args)
+    home = viewer_home(current_user)
+    filters, problems = parse_listing_filters(request.args, home_postcode=home[0] if home else None)
     page_request = PageRequest.from_args(request.args, current_app.config["LISTINGS_PER_PAGE"])
     try:
         page = list_listings(

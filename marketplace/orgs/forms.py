@@ -68,9 +68,13 @@ class OrganisationForm(OrganisationFieldsMixin, FlaskForm):
         _l("About the organisation"), render_kw={"rows": 6, "maxlength": 2000}
     )
     website = URLField(_l("Website"), render_kw={"placeholder": "https://", "maxlength": 300})
+    public_address = StringField(
+        _l("Address to show (optional)"), render_kw={"maxlength": 200, "autocomplete": "off"}
+    )
 
     def service_data(self) -> dict:
         return {
+            "public_address": self.public_address.data,
             "name": self.name.data,
             "kind": self.kind.data,
             "postcode": self.postcode.data,

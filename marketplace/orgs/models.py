@@ -31,6 +31,11 @@ class Organisation(db.Model):
     lon: Mapped[float | None]
     description: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))
+    #: Generated name of the re-encoded logo under UPLOAD_DIR (directory.logos), or None.
+    logo_filename: Mapped[str | None] = mapped_column(String(64))
+    #: A street address the organisation chose to show on its profile and listings; without it,
+    #: places are shown only as the postcode's area, never exactly.
+    public_address: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members = relationship("User", back_populates="organisation", lazy="select")

@@ -40,6 +40,7 @@ ORGANISATION_NAME_MAX = 200
 DISTRICT_MAX = 120
 DESCRIPTION_MAX = 2000
 WEBSITE_MAX = 300
+PUBLIC_ADDRESS_MAX = 200
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -202,8 +203,10 @@ def update_organisation(
     district: str | None,
     description: str | None,
     website: str | None,
+    public_address: str | None = None,
 ) -> None:
-    """Change an organisation's profile; only its own members may (others get NotFound)."""
+    """Change an organisation's profile; only its own members may (others get NotFound). The
+    public address is shown only because the organisation entered it here."""
     _require_member(organisation, actor)
     problems, coordinates = organisation_problems(name, kind, postcode, district)
     description = (description or "").strip().replace("\r\n", "\n")
@@ -212,8 +215,12 @@ def update_organisation(
     website = (website or "").strip()
     if found := website_problems(website):
         problems["website"] = found
+    public_address = clean_line(public_address)
+    if len(public_address) > PUBLIC_ADDRESS_MAX:
+        problems["public_address"] = [_("Use at most %(n)d characters.", n=PUBLIC_ADDRESS_MAX)]
     if problems:
         raise ValidationFailed(problems)
+    organisation.public_address = public_address or None
     organisation.name = clean_line(name)
     organisation.kind = kind
     organisation.postcode = postcode.strip()

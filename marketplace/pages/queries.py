@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from marketplace.auth.models import User
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import Page, PageRequest
+from marketplace.directory.queries import OrganisationDetails, load_details
 from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is
@@ -48,6 +49,16 @@ class OrganisationProfile:
     website: str | None
     offers: list[Listing] = field(default_factory=list)
     requests: list[Listing] = field(default_factory=list)
+    details: OrganisationDetails = field(default_factory=OrganisationDetails)
+
+    @property
+    def is_meeting_place(self) -> bool:
+        return "G" in self.details.codes
+
+    @property
+    def spaces(self) -> list[Listing]:
+        """Open offers of space: what a meeting place (function G) lets others use."""
+        return [o for o in self.offers if o.category.resource_type == "space"]
 
 
 def count_open_listings_by_kind() -> dict[str, int]:
@@ -128,6 +139,7 @@ def get_organisation_profile(org_id: int) -> OrganisationProfile:
         website=safe_website(organisation.website),
         offers=[item for item in listings if item.kind == "offer"],
         requests=[item for item in listings if item.kind == "request"],
+        details=load_details([org_id])[org_id],
     )
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from marketplace.core.pagination import PageRequest
 from marketplace.core.urls import safe_next_path
+from marketplace.directory.functions import function_catalogue
 from marketplace.pages.queries import get_directory, get_home_page, get_organisation_profile
 from marketplace.pages.services import choose_language
 
@@ -29,7 +30,13 @@ def directory():
 def organisation(org_id: int):
     profile = get_organisation_profile(org_id)
     is_member = current_user.is_authenticated and current_user.organisation_id == org_id
-    return render_template("pages/organisation.html", profile=profile, is_member=is_member)
+    return render_template(
+        "pages/organisation.html",
+        profile=profile,
+        is_member=is_member,
+        is_coordinator=current_user.is_authenticated and current_user.is_coordinator,
+        catalogue=function_catalogue(),
+    )
 
 
 @bp.post("/language")

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from marketplace.core.cells import neutralise
+
 CSV_COLUMNS = (
     "completed_at",
     "exchange_id",
@@ -28,16 +30,8 @@ CSV_COLUMNS = (
     "district",
 )
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows per chunk of a streamed CSV: big enough to be fast, small enough to stay streaming.
 CHUNK_ROWS = 500
-
-
-def neutralise(text: str | None) -> str:
-    """A text cell a spreadsheet will not evaluate: a leading quote before = + - @ tab CR."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def number(value: Decimal | int | None) -> str:

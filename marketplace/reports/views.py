@@ -8,6 +8,7 @@ from flask_babel import format_currency, format_decimal, get_locale
 from flask_login import current_user, login_required
 
 from marketplace.core.clock import today
+from marketplace.directory.gaps import function_matrix
 from marketplace.reports.dashboard import (
     chart_data,
     displaced,
@@ -79,6 +80,7 @@ def dashboard():
     context, status = _dashboard_context()
     summary = context["summary"]
     context["charts"] = chart_data(summary) if summary else None
+    context["matrix"] = function_matrix()
     return render_template("reports/dashboard.html", choices=filter_choices(), **context), status
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "init_search",
     "search_listings",
     "search_organisations",
+    "organisation_ids_matching",
+    "listing_ids_matching",
 ]
 
 
@@ -141,6 +143,19 @@ def search_organisations(
     return get_search_backend().search_organisations(
         q, kind=kind, district=district, page=page, per_page=per_page
     )
+
+
+def organisation_ids_matching(q: str | None, limit: int = 10_000) -> list[int]:
+    """Ids of the organisations the words find, best first ([] for no words); SearchQueryError
+    for a query that cannot be searched."""
+    return get_search_backend().organisation_ids(q, limit=limit)
+
+
+def listing_ids_matching(
+    q: str | None, filters: SearchFilters | None = None, limit: int = 10_000
+) -> list[int]:
+    """Ids of the listings the words find under the filters, best first ([] for no words)."""
+    return get_search_backend().listing_ids(q, filters, limit=limit)
 
 
 def find_related_listings(query: RelatedQuery) -> "RelatedResult":

@@ -64,6 +64,10 @@ class SearchBackend(Protocol):
         page: int = 1,
         per_page: int = 20,
     ) -> OrganisationResult: ...
+    def organisation_ids(self, q: str | None, *, limit: int = 10_000) -> list[int]: ...
+    def listing_ids(
+        self, q: str | None, filters: SearchFilters | None = None, *, limit: int = 10_000
+    ) -> list[int]: ...
     def facets(
         self, q: str | None, filters: SearchFilters | None = None, language: str = "de"
     ) -> dict[str, list[FacetCount]]: ...
@@ -257,6 +261,22 @@ class WhooshBackend:
             self._highlight(result, parsed.terms(), parsed.part_terms())
         return result
 
+    def listing_ids(
+        self, q: str | None, filters: SearchFilters | None = None, *, limit: int = 10_000
+    ) -> list[int]:
+        """Ids of the listings the words find under the filters (at most `limit`), best first;
+        [] for no words. For callers that combine the text with what the index does not hold."""
+        parsed = query.parse(q)
+        if parsed.is_empty:
+            return []
+        spec = compile_filters(filters or SearchFilters())
+        self._quiet_drift_check()
+        with self.store.lock:
+            outcome = self._run(parsed, spec, "relevance", limit, False, True)
+            if outcome.total == 0 and len(parsed.words) + len(parsed.phrases) > 1:
+                outcome = self._run(parsed, spec, "relevance", limit, False, False)
+        return list(outcome.ids[:limit])
+
     def _run(self, parsed, spec, sort, limit, facets, match_all):
         q = query.plan(parsed, match_all_words=match_all)
         try:
@@ -305,6 +325,11 @@ class WhooshBackend:
         return self.organisations.search(
             q, kind=kind, district=district, page=page, per_page=per_page
         )
+
+    def organisation_ids(self, q: str | None, *, limit: int = 10_000) -> list[int]:
+        """Ids of every organisation the words find (at most `limit`), best first."""
+        self._check_organisations()
+        return self.organisations.ids_matching(q, limit=limit)
 
     def close(self) -> None:
         self.store.close()

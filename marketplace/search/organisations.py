@@ -263,6 +263,22 @@ class OrganisationIndex:
             ids = [int(hit["id"]) for hit in results] if results.pagenum == page else []
             return OrganisationResult(ids=ids, total=results.total, page=page, per_page=per_page)
 
+    def ids_matching(self, q: str | None, *, limit: int) -> list[int]:
+        """Every organisation the words find (at most `limit`), best first; for filters that
+        combine the text with what the index does not hold (functions, sites, distance)."""
+        parsed = query.parse(q)
+        if parsed.is_empty:
+            return []
+        restrict = wq.Term("doctype", DOCTYPE)
+        with self.lock:
+            searcher = self._current_searcher()
+            for match_all_words in (True, False):
+                text = _text_query(query.plan(parsed, match_all_words=match_all_words))
+                hits = searcher.search(text, limit=limit, filter=restrict)
+                if len(hits) or len(parsed.words) + len(parsed.phrases) <= 1:
+                    break
+            return [int(hit["id"]) for hit in hits]
+
 
 def _group_query(group) -> wq.Query:
     return wq.Or([wq.And([wq.Term(TEXT, t) for t in alternative]) for alternative in group])

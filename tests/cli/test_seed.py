@@ -11,6 +11,7 @@ from marketplace.auth.passwords import password_problems, verify_password
 from marketplace.cli.seed import DEMO_PASSWORD, load_demo_data, seed_demo_region
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
+from marketplace.directory.models import OrganisationFunction, OrganisationSite
 from marketplace.exchanges.models import Exchange, ExchangeEvent, ExchangeMessage
 from marketplace.exchanges.queries import count_unread_exchanges
 from marketplace.extensions import db
@@ -37,7 +38,10 @@ def test_seed_demo_creates_a_believable_region(app, runner):
             assert (org.lat, org.lon) == postcode_coordinates(org.postcode)
 
         data = load_demo_data()
-        assert len(data["offers"]) == 80 and len(data["requests"]) == 40
+        claims = sum(len(row["functions"]) for row in data["organisations"])
+        summary = f"{len(organisations)} organisations ({claims} functions, 3 further sites)"
+        assert summary in result.output
+        assert len(data["offers"]) == 82 and len(data["requests"]) == 40
         # The offers of earlier months that the exchange history took.
         offers = len(data["offers"]) + len(data["past_offers"])
         assert _count(Listing, Listing.kind == "offer") == offers
@@ -113,8 +117,23 @@ def test_seed_is_deterministic(app_ctx):
                 Listing.id
             )
         ).all()
+        functions = db.session.execute(
+            select(
+                Organisation.name,
+                OrganisationFunction.code,
+                OrganisationFunction.created_at,
+                OrganisationFunction.verified_at,
+            )
+            .join(Organisation, Organisation.id == OrganisationFunction.organisation_id)
+            .order_by(OrganisationFunction.id)
+        ).all()
+        sites = db.session.execute(
+            select(
+                OrganisationSite.name, OrganisationSite.postcode, OrganisationSite.created_at
+            ).order_by(OrganisationSite.id)
+        ).all()
         db.session.rollback()
-        return rows, users, exchanges, events, remaining
+        return rows, users, exchanges, events, remaining, functions, sites
 
     first = snapshot()
     assert not _count(Organisation)  # nothing was committed
@@ -147,7 +166,7 @@ def test_loading_the_demo_twice_is_refused(app, runner):
     assert again.exit_code != 0
     assert "already" in again.output
     with app.app_context():
-        assert _count(Organisation) == 25
+        assert _count(Organisation) == 26
 
 
 # --- exchanges -------------------------------------------------------------------------------
