@@ -89,6 +89,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.web --n $${BENCH_N:-10000} --workers $(WORKERS)
 	$(BIN)/python -m bench.reports --exchanges $${BENCH_REPORTS_N:-100000}
 	$(BIN)/python -m bench.matching --offers $${BENCH_OFFERS:-10000} --requests $${BENCH_REQUESTS:-1000}
+	$(BIN)/python -m bench.map --organisations $${BENCH_ORGS:-10000} --listings $${BENCH_MAP_LISTINGS:-100000}
 
 # After changing user-visible strings: extract, merge, fill English, list German gaps.
 babel-update: $(VENV)/.installed

@@ -82,6 +82,7 @@ def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dic
             codes[org_id].append(code)
     counts = {org_id: (o, r) for org_id, o, r in open_listing_counts(ids)} if ids else {}
     url = _url_maker("pages.organisation", "org_id")
+    kind_labels = {key: str(label) for key, label in ORGANISATION_KINDS.items()}
     features = []
     for row in rows:
         offers, requests = counts.get(row.organisation_id, (0, 0))
@@ -100,7 +101,7 @@ def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dic
                     "url": url(row.organisation_id),
                     "functions": codes.get(row.organisation_id, []),
                     "kind": row.kind,
-                    "kind_label": str(ORGANISATION_KINDS.get(row.kind, row.kind)),
+                    "kind_label": kind_labels.get(row.kind, row.kind),
                     "district": row.district,
                     "site": row.name,
                     "open_offers": offers,
@@ -145,23 +146,28 @@ def listing_features(
     base = select(Listing.id).where(*conditions)
     if organisation_filters:
         base = base.join(Organisation, Organisation.id == Listing.organisation_id)
-    # Without organisation filters the count is read from ix_listings_map alone.
+    # Count and newest ids come from ix_listings_map alone; only the page's rows are read.
     total = db.session.execute(base.with_only_columns(func.count(Listing.id))).scalar_one()
-    rows = db.session.execute(
-        select(
-            Listing.id,
-            Listing.title,
-            Listing.lat,
-            Listing.lon,
-            Listing.category_id,
-            Listing.district,
-            Organisation.name,
-        )
-        .join(Organisation, Organisation.id == Listing.organisation_id)
-        .where(*conditions)
-        .order_by(Listing.created_at.desc(), Listing.id.desc())
-        .limit(cap)
+    ids = db.session.scalars(
+        base.order_by(Listing.created_at.desc(), Listing.id.desc()).limit(cap)
     ).all()
+    found = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Listing.id,
+                Listing.title,
+                Listing.lat,
+                Listing.lon,
+                Listing.category_id,
+                Listing.district,
+                Organisation.name,
+            )
+            .join(Organisation, Organisation.id == Listing.organisation_id)
+            .where(Listing.id.in_(ids))
+        )
+    }
+    rows = [found[i] for i in ids if i in found]
     categories = _category_labels()
     url = _url_maker("listings.detail", "listing_id")
     features = []

@@ -92,7 +92,9 @@ def organisation_conditions(filters: DirectoryFilters) -> list:
 
 
 def district_matches(column, district: str):
-    return func.lower(column) == district.casefold()
+    """The exact name (as the lists and the matrix link it), or the same in other ASCII case.
+    Not casefold(): SQLite's lower() folds ASCII only, and casefold turns ß into ss."""
+    return sa.or_(column == district, func.lower(column) == district.lower())
 
 
 def text_matches(filters: DirectoryFilters) -> list[int] | None:
@@ -134,15 +136,15 @@ def list_organisation_entries(filters: DirectoryFilters, page: PageRequest | Non
         stmt = stmt.where(Organisation.id.in_(found))
     rows = db.session.execute(stmt.with_only_columns(*_place_columns(stmt))).all()
     distances: dict[int, float] = {}
-    ids: list[int] = []
+    seen: dict[int, None] = {}  # ordered and O(1): organisations with several places come once
     for row in rows:
         if filters.near_point is not None:
             km = haversine_km(*filters.near_point, row.lat, row.lon)
             if km > filters.effective_radius_km:
                 continue
             distances[row.organisation_id] = min(km, distances.get(row.organisation_id, km))
-        if row.organisation_id not in ids:
-            ids.append(row.organisation_id)
+        seen[row.organisation_id] = None
+    ids = list(seen)
     names = dict(
         db.session.execute(
             select(Organisation.id, func.lower(Organisation.name)).where(Organisation.id.in_(ids))

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.auth.forms import copy_errors
+from marketplace.auth.services import absolute_url
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.frames import embeddable
 from marketplace.directory import logos, services
@@ -36,7 +37,9 @@ def embed_map():
 @bp.get("/map/embed")
 def embed_code():
     page = get_map_page(request.args, with_list=False)
-    return render_template("directory/embed_code.html", page=page)
+    # Partner sites keep the snippet for years: the public address, not this request's Host.
+    embed_url = absolute_url("directory.embed_map", **page.filters.args())
+    return render_template("directory/embed_code.html", page=page, embed_url=embed_url)
 
 
 @bp.get("/map/gaps")

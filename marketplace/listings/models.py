@@ -32,11 +32,22 @@ class Listing(db.Model):
     __tablename__ = "listings"
     __table_args__ = (
         Index("ix_listings_status_kind_created", "status", "kind", "created_at"),
-        Index("ix_listings_org_status", "organisation_id", "status"),
+        #: Also counts an organisation's open offers and requests without reading the table.
+        Index("ix_listings_org_status", "organisation_id", "status", "kind", "available_until"),
         #: The search index's drift check reads what changed since its watermark.
         Index("ix_listings_updated_at", "updated_at"),
-        #: The map counts a viewport's open listings from this index alone (no table reads).
-        Index("ix_listings_map", "status", "kind", "lat", "lon", "available_until", "category_id"),
+        #: The map counts and picks a viewport's open listings from this index alone.
+        Index(
+            "ix_listings_map",
+            "status",
+            "kind",
+            "lat",
+            "lon",
+            "available_until",
+            "category_id",
+            "organisation_id",
+            "created_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

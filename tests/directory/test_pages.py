@@ -177,3 +177,14 @@ def test_another_organisation_cannot_edit_the_profile(client, login_as, make, re
         client.post(f"/orgs/{org_id}/sites", data={"name": "X", "postcode": "04109"}).status_code
         == 403
     )
+
+
+def test_districts_with_sharp_s_and_umlauts_are_found_as_written_and_linked(client, make):
+    org = _organisation(make, "Wohnungsgenossenschaft Lößnig", "business", "04279", "Lößnig")
+    services.set_functions(org, make.user(organisation=org), [{"code": "F", "note": ""}])
+    from marketplace.extensions import db
+
+    db.session.commit()
+    for district in ("Lößnig", "lößnig"):
+        html = client.get("/map", query_string={"district": district}).get_data(as_text=True)
+        assert "Wohnungsgenossenschaft Lößnig" in html.split('id="map-list-title"')[1]

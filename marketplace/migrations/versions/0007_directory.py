@@ -76,12 +76,29 @@ def upgrade():
     op.create_index(
         "ix_listings_map",
         "listings",
-        ["status", "kind", "lat", "lon", "available_until", "category_id"],
+        [
+            "status",
+            "kind",
+            "lat",
+            "lon",
+            "available_until",
+            "category_id",
+            "organisation_id",
+            "created_at",
+        ],
     )
+    with op.batch_alter_table("listings") as batch:
+        batch.drop_index("ix_listings_org_status")
+        batch.create_index(
+            "ix_listings_org_status", ["organisation_id", "status", "kind", "available_until"]
+        )
 
 
 def downgrade():
     op.drop_index("ix_listings_map", table_name="listings")
+    with op.batch_alter_table("listings") as batch:
+        batch.drop_index("ix_listings_org_status")
+        batch.create_index("ix_listings_org_status", ["organisation_id", "status"])
     op.drop_table("organisation_sites")
     op.drop_table("organisation_functions")
     with op.batch_alter_table("organisations") as batch:
