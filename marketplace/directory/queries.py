@@ -134,7 +134,10 @@ def list_organisation_entries(filters: DirectoryFilters, page: PageRequest | Non
     stmt = matching_places(filters, bbox=near_box)
     if found is not None:
         stmt = stmt.where(Organisation.id.in_(found))
-    rows = db.session.execute(stmt.with_only_columns(*_place_columns(stmt))).all()
+    places = stmt.selected_columns
+    rows = db.session.execute(
+        stmt.with_only_columns(places.organisation_id, places.lat, places.lon)
+    ).all()
     distances: dict[int, float] = {}
     seen: dict[int, None] = {}  # ordered and O(1): organisations with several places come once
     for row in rows:
@@ -171,10 +174,6 @@ def list_organisation_entries(filters: DirectoryFilters, page: PageRequest | Non
 
 def _per_page(page: PageRequest | None, total: int) -> int:
     return page.per_page if page else max(total, 1)
-
-
-def _place_columns(stmt):
-    return [c for c in stmt.selected_columns if c.name in ("organisation_id", "lat", "lon")]
 
 
 def load_organisations_with_details(

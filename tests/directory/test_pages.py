@@ -188,3 +188,32 @@ def test_districts_with_sharp_s_and_umlauts_are_found_as_written_and_linked(clie
     for district in ("Lößnig", "lößnig"):
         html = client.get("/map", query_string={"district": district}).get_data(as_text=True)
         assert "Wohnungsgenossenschaft Lößnig" in html.split('id="map-list-title"')[1]
+
+
+def test_a_member_uploads_a_logo_that_is_served_re_encoded(client, login_as, region):
+    import io as _io
+
+    from PIL import Image
+
+    login_as(region["member"])
+    org_id = region["centre"].id
+    png = _io.BytesIO()
+    Image.new("RGB", (300, 120), (29, 107, 71)).save(png, "PNG")
+    png.seek(0)
+    response = client.post(
+        f"/orgs/{org_id}/logo/edit",
+        data={"logo": (png, "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    logo = client.get(f"/orgs/{org_id}/logo")
+    assert logo.status_code == 200 and logo.mimetype == "image/jpeg"
+    assert logo.headers["X-Content-Type-Options"] == "nosniff"
+    assert f"/orgs/{org_id}/logo?size=small" in client.get(f"/orgs/{org_id}").get_data(as_text=True)
+    refused = client.post(
+        f"/orgs/{org_id}/logo/edit",
+        data={"logo": (_io.BytesIO(b"%PDF-1.4 not a picture"), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 200
+    assert "not a picture we can read" in refused.get_data(as_text=True)
