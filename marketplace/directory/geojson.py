@@ -65,12 +65,17 @@ def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dic
     stmt = matching_places(filters)
     if found is not None:
         stmt = stmt.where(Organisation.id.in_(found))
-    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    # The window count is taken in the same pass that sorts the page (one scan, not two).
     rows = db.session.execute(
-        stmt.add_columns(Organisation.name.label("organisation_name"), Organisation.kind)
+        stmt.add_columns(
+            Organisation.name.label("organisation_name"),
+            Organisation.kind,
+            func.count().over().label("total"),
+        )
         .order_by(Organisation.name, Organisation.id)
         .limit(cap)
     ).all()
+    total = rows[0].total if rows else 0
     ids = sorted({row.organisation_id for row in rows})
     codes: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -146,11 +151,15 @@ def listing_features(
     base = select(Listing.id).where(*conditions)
     if organisation_filters:
         base = base.join(Organisation, Organisation.id == Listing.organisation_id)
-    # Count and newest ids come from ix_listings_map alone; only the page's rows are read.
-    total = db.session.execute(base.with_only_columns(func.count(Listing.id))).scalar_one()
-    ids = db.session.scalars(
-        base.order_by(Listing.created_at.desc(), Listing.id.desc()).limit(cap)
+    # Count and newest ids come from ix_listings_map alone, in one pass (a window count over the
+    # scan that sorts); only the page's rows are read from the table.
+    newest = db.session.execute(
+        base.add_columns(func.count().over().label("total"))
+        .order_by(Listing.created_at.desc(), Listing.id.desc())
+        .limit(cap)
     ).all()
+    total = newest[0].total if newest else 0
+    ids = [row.id for row in newest]
     found = {
         row.id: row
         for row in db.session.execute(
