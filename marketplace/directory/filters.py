@@ -2,7 +2,6 @@
 in one place: function(s), kind of organisation, category, district, text, near, layers, bbox."""
 
 import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from marketplace.categories.queries import get_category_by_slug
 from marketplace.core.geo import parse_radius_km, postcode_coordinates
+from marketplace.core.params import printable
 from marketplace.directory.functions import function_codes
 from marketplace.orgs.models import ORGANISATION_KINDS
 
@@ -57,10 +57,6 @@ class DirectoryFilters:
         return self.radius_km or DEFAULT_RADIUS_KM
 
 
-def _printable(value: str) -> str:
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in value)
-
-
 def _getlist(args: Mapping, name: str) -> list[str]:
     if isinstance(args, MultiDict):
         return args.getlist(name)
@@ -101,7 +97,7 @@ def parse_directory_filters(
 
     def text(name: str, limit: int) -> str | None:
         raw = args.get(name)
-        value = _printable(raw if isinstance(raw, str) else "").strip()
+        value = printable(raw if isinstance(raw, str) else "").strip()
         if len(value) > limit:
             errors.setdefault(name, []).append(_("At most %(max)d characters.", max=limit))
             return None

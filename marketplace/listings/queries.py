@@ -7,7 +7,6 @@ through SQL (LIKE for `q`) in an app without one."""
 
 import logging
 import re
-import unicodedata
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +32,7 @@ from marketplace.core.geo import (
 )
 from marketplace.core.i18n import current_language
 from marketplace.core.pagination import Page, PageRequest
+from marketplace.core.params import printable
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is, status_on
 from marketplace.listings.models import KINDS, STATUSES, Listing, Photo
@@ -164,7 +164,7 @@ def parse_listing_filters(
     values: dict = {}
 
     def text(name: str, limit: int) -> str | None:
-        value = _printable(args.get(name) or "").strip()
+        value = printable(args.get(name) or "").strip()
         if len(value) > limit:
             errors.setdefault(name, []).append(_("At most %(max)d characters.", max=limit))
             return None
@@ -215,11 +215,6 @@ def parse_listing_filters(
         sort = None
     values["sort"] = sort or _default_sort(values["q"], near)
     return ListingFilters(**values), errors
-
-
-def _printable(value: str) -> str:
-    """Control characters (NUL included, which PostgreSQL refuses in text) become spaces."""
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in value)
 
 
 def _like(term: str) -> str:
