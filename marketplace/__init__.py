@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every table must be known to the metadata before migrations or queries run."""
     import marketplace.auth.models
+    import marketplace.bookings.models
     import marketplace.categories.models
     import marketplace.core.mail
     import marketplace.directory.models
@@ -133,6 +134,7 @@ def _init_mail(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace.api.blueprint import init_api
     from marketplace.auth.views import bp as auth_bp
+    from marketplace.bookings.views import bp as bookings_bp
     from marketplace.categories.views import bp as categories_bp
     from marketplace.directory.views import bp as directory_bp
     from marketplace.exchanges.brokered_views import bp as brokered_bp
@@ -147,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(bookings_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(reports_bp)

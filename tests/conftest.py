@@ -16,6 +16,7 @@ from marketplace import create_app
 from marketplace.categories.taxonomy import sync_taxonomy
 from marketplace.extensions import db
 from tests import factories
+from tests.databases import database  # noqa: F401 - the concurrency tests' fixture
 
 #: Tables whose rows belong to the shipped reference data and survive between tests.
 REFERENCE_TABLES = {"categories", "alembic_version"}

@@ -34,6 +34,7 @@ def check_json_body():
 
 def init_api(app: Flask) -> Api:
     from marketplace.api.accounts import blp as accounts_blp
+    from marketplace.api.bookings import blp as bookings_blp
     from marketplace.api.categories import blp as categories_blp
     from marketplace.api.exchanges import blp as exchanges_blp
     from marketplace.api.listings import blp as listings_blp
@@ -56,6 +57,7 @@ def init_api(app: Flask) -> Api:
         categories_blp,
         listings_blp,
         exchanges_blp,
+        bookings_blp,
         matching_blp,
         organisations_blp,
         reports_blp,

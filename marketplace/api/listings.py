@@ -17,7 +17,7 @@ from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status
-from marketplace.listings.models import CONDITIONS, KINDS, STATUSES
+from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, KINDS, MODES, STATUSES
 from marketplace.listings.queries import (
     SORTS,
     ListingHit,
@@ -62,6 +62,14 @@ class ListingChangeSchema(Schema):
     )
     district = fields.String(allow_none=True)
     available_until = fields.Date(allow_none=True)
+    mode = fields.String(
+        validate=OneOf(list(MODES)),
+        metadata={"description": "give (default), lend or book; on a request: what is asked for."},
+    )
+    capacity = fields.Integer(
+        validate=Range(min=1, max=CAPACITY_MAX),
+        metadata={"description": "Identical units of a lend/book offer (default 1)."},
+    )
 
 
 class ListingCreateSchema(ListingChangeSchema):
@@ -114,6 +122,8 @@ class ListingSchema(Schema):
     lon = fields.Float(allow_none=True)
     available_until = fields.Date(allow_none=True)
     status = fields.Function(effective_status, metadata={"type": "string", "enum": list(STATUSES)})
+    mode = fields.String(metadata={"enum": list(MODES)})
+    capacity = fields.Integer()
     organisation = fields.Nested(OrganisationRefSchema)
     created_at = AwareDateTime()
     url = fields.Function(

@@ -148,7 +148,8 @@ def get_offer_for_proposal(listing_id: int, user: User) -> Listing:
 
 
 def is_open_for_proposals(offer: Listing) -> bool:
-    return offer.kind == "offer" and effective_status(offer) == "open"
+    """An open offer that is given away (lent and booked offers are booked, not claimed)."""
+    return offer.kind == "offer" and offer.mode == "give" and effective_status(offer) == "open"
 
 
 def list_open_requests_of_organisation(org_id: int) -> list[Listing]:

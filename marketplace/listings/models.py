@@ -26,6 +26,12 @@ STATUSES = {
 }
 #: Statuses in which a listing is still live and may be edited, expired or withdrawn.
 LIVE_STATUSES = ("open", "reserved")
+#: What happens to the thing: it changes hands for good, it is lent and comes back, or it is
+#: used for a time span (a room by the hour). On a request: what the requester asks for.
+MODES = {"give": _l("give away"), "lend": _l("lend"), "book": _l("book for a time")}
+#: Modes whose offers are booked by time span instead of being used up.
+SHARED_MODES = ("lend", "book")
+CAPACITY_MAX = 1000
 
 
 class Listing(db.Model):
@@ -70,6 +76,9 @@ class Listing(db.Model):
     lon: Mapped[float | None]
     available_until: Mapped[date | None] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(12), default="open")
+    mode: Mapped[str] = mapped_column(String(4), default="give", server_default="give")
+    #: Identical units a lend/book offer has; a booking takes some of them for its span only.
+    capacity: Mapped[int] = mapped_column(default=1, server_default="1")
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -86,6 +95,11 @@ class Listing(db.Model):
     @property
     def is_free(self) -> bool:
         return not self.price_eur
+
+    @property
+    def is_shared(self) -> bool:
+        """Lent or booked by time span rather than given away."""
+        return self.mode in SHARED_MODES
 
 
 class Photo(db.Model):

@@ -1,6 +1,6 @@
 """Writes on listings, shared by the web views, the API and the CLI; they flush, the caller commits."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,7 +19,14 @@ from marketplace.core.geo import postcode_coordinates
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status
-from marketplace.listings.models import CONDITIONS, KINDS, LIVE_STATUSES, Listing
+from marketplace.listings.models import (
+    CAPACITY_MAX,
+    CONDITIONS,
+    KINDS,
+    LIVE_STATUSES,
+    MODES,
+    Listing,
+)
 from marketplace.listings.photos import delete_photo_rows, prepare_photos, store_photos
 from marketplace.orgs.models import Organisation
 
@@ -37,6 +44,8 @@ WRITABLE_FIELDS = (
     "postcode",
     "district",
     "available_until",
+    "mode",
+    "capacity",
 )
 TITLE_MIN, TITLE_MAX = 3, 200
 DESCRIPTION_MAX = 5000
@@ -44,6 +53,17 @@ DISTRICT_MAX = 120
 QUANTITY_MAX = Decimal("1000000000")
 KG_PER_UNIT_MAX = Decimal("1000000")
 PRICE_MAX = Decimal("10000000")
+
+
+#: Checks other features add on a listing change (bookings: capacity and mode against the bookings
+#: a listing holds); each gets the listing and the cleaned new values and returns field errors.
+ChangeCheck = Callable[[Listing, dict[str, Any]], dict[str, list[str]]]
+CHANGE_CHECKS: list[ChangeCheck] = []
+
+
+def add_change_check(check: ChangeCheck) -> None:
+    if check not in CHANGE_CHECKS:
+        CHANGE_CHECKS.append(check)
 
 
 class _Invalid(Exception):
@@ -222,6 +242,19 @@ def _clean(
             raise _Invalid(_("The date lies in the past."))
         return day
 
+    def mode(value):
+        if _blank(value):
+            return "give" if creating else listing.mode
+        if not isinstance(value, str) or value not in MODES:
+            raise _Invalid(_("Choose give, lend or book."))
+        return value
+
+    def capacity(value):
+        if _blank(value):
+            return 1 if creating else listing.capacity
+        number = _decimal(value, 0, Decimal(1), Decimal(CAPACITY_MAX), positive=True)
+        return int(number)
+
     check("kind", kind)
     check("title", title)
     check("description", description)
@@ -232,6 +265,8 @@ def _clean(
     check("postcode", postcode)
     check("district", district)
     check("available_until", available_until)
+    check("mode", mode)
+    check("capacity", capacity)
     _check_unit_and_condition(given, out, listing)
     _default_district(given, out, organisation, creating)
     if "price_eur" in out.values and out.values["price_eur"] is None:
@@ -333,6 +368,9 @@ def update_listing(
     )
     if problems:
         cleaned.errors["photos"] = problems
+    for check in CHANGE_CHECKS:
+        for name, messages in check(listing, cleaned.values).items():
+            cleaned.errors.setdefault(name, []).extend(messages)
     if cleaned.errors:
         raise ValidationFailed(cleaned.errors)
 

@@ -11,7 +11,6 @@ The PostgreSQL variants are skipped only when PostgreSQL does not answer; in the
 of the suite (MARKETPLACE_TEST_DATABASE set) the SQLite variants are left to the SQLite run.
 """
 
-import os
 import secrets
 import threading
 import time
@@ -19,7 +18,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-import psycopg
 import pytest
 from sqlalchemy import func, insert, select
 
@@ -35,38 +33,6 @@ from tests import factories
 from tests.serving import call, register, running_gunicorn
 
 pytestmark = pytest.mark.slow
-
-PG_BASE = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_PLAIN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
-
-
-def _postgres_answers() -> bool:
-    try:
-        psycopg.connect(PG_PLAIN, connect_timeout=3).close()
-    except psycopg.Error:
-        return False
-    return True
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request, tmp_path):
-    """A fresh, empty database: a file SQLite database, or a schema of its own in PostgreSQL."""
-    if request.param == "sqlite":
-        if os.environ.get("MARKETPLACE_TEST_DATABASE", "").startswith("postgres"):
-            pytest.skip("the SQLite variant runs in the SQLite run of the suite")
-        yield f"sqlite:///{tmp_path / 'concurrency.db'}"
-        return
-    if not _postgres_answers():
-        pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
-    schema = f"concurrency_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_PLAIN, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_PLAIN, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
 
 # -- (a) real server ------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Lending equipment and booking space: bookings of lend/book offers by time span."""

@@ -1,0 +1,78 @@
+"""Units held over time (pure: no Flask, no db).
+
+The overlap test counts the peak over the span, not the sum: two bookings Mon-Tue and Wed-Thu on
+a capacity of 1 are both fine; a third one Tue-Wed is not, because at some moment it would be
+held together with one of them."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+UTC = ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class Held:
+    """Units held from `start` to `end` (naive UTC, end exclusive)."""
+
+    start: datetime
+    end: datetime
+    units: int
+
+
+def peak_units(held: Iterable[Held], start: datetime, end: datetime) -> int:
+    """The most units held at any one moment within [start, end)."""
+    changes: list[tuple[datetime, int]] = []
+    for span in held:
+        lo, hi = max(span.start, start), min(span.end, end)
+        if lo < hi:
+            changes.append((lo, span.units))
+            changes.append((hi, -span.units))
+    # At the same instant releases come before takes: back-to-back spans do not overlap.
+    changes.sort(key=lambda change: (change[0], change[1]))
+    peak = current = 0
+    for _moment, delta in changes:
+        current += delta
+        peak = max(peak, current)
+    return peak
+
+
+def widened(held: Iterable[Held], buffer: timedelta) -> list[Held]:
+    """Each span with the buffer kept free before and after it."""
+    if not buffer:
+        return list(held)
+    return [Held(span.start - buffer, span.end + buffer, span.units) for span in held]
+
+
+def local(value: datetime, zone: tzinfo = BERLIN) -> datetime:
+    """A naive UTC time as local wall-clock time (aware)."""
+    return value.replace(tzinfo=UTC).astimezone(zone)
+
+
+def to_utc(value: datetime) -> datetime:
+    """An aware time as naive UTC (how times are stored)."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def day_bounds(day: date, zone: tzinfo = BERLIN) -> tuple[datetime, datetime]:
+    """The naive UTC start and end of a local day (23 or 25 hours long on DST days)."""
+    start = datetime.combine(day, datetime.min.time(), zone)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+    return to_utc(start), to_utc(end)
+
+
+def free_units_by_day(
+    capacity: int, held: list[Held], first: date, last: date, zone: tzinfo = BERLIN
+) -> list[tuple[date, int]]:
+    """(day, units free all day long) for each local day from first to last inclusive."""
+    ordered = sorted(held, key=lambda span: span.start)
+    out = []
+    day = first
+    while day <= last:
+        lo, hi = day_bounds(day, zone)
+        touching = [span for span in ordered if span.start < hi and span.end > lo]
+        out.append((day, max(0, capacity - peak_units(touching, lo, hi))))
+        day += timedelta(days=1)
+    return out
