@@ -121,7 +121,7 @@ def _units(value, capacity: int) -> int:
     if number < 1:
         raise ValidationFailed({"units": [_("At least one unit.")]})
     if number > capacity:
-        raise ValidationFailed({"units": [_("At most %(n)d (the offer has %(n)d).", n=capacity)]})
+        raise ValidationFailed({"units": [_("At most %(n)d: the offer has no more.", n=capacity)]})
     return number
 
 

@@ -121,6 +121,7 @@ def _facts_query():
         Listing.price_eur,
         Listing.created_at,
         Listing.organisation_id,
+        Listing.mode,
     ).join(Category, Category.id == Listing.category_id)
 
 
@@ -144,6 +145,7 @@ def _facts(row) -> Facts:
         price_eur=row.price_eur or 0,
         created_at=row.created_at,
         organisation_id=row.organisation_id,
+        mode=row.mode or "give",
     )
 
 
@@ -168,6 +170,7 @@ def facts_of(listing: Listing) -> Facts:
             price_eur=listing.price_eur,
             created_at=listing.created_at,
             organisation_id=listing.organisation_id,
+            mode=listing.mode,
         )
     )
 

@@ -46,6 +46,8 @@ def describe(reason: Reason) -> str | None:
         return _("within the budget")
     if code == "condition":
         return _("condition: %(condition)s", condition=_condition(value("condition", "")))
+    if code == "can_borrow":
+        return _("can be borrowed")
     if code == "saved_search":
         return _("found by your saved search “%(q)s”", q=value("q", ""))
     return None

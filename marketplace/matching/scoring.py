@@ -18,6 +18,10 @@ at most). Every component lies in [0, 1], so does the score.
 - availability: an offer that ends within a week is urgent (1.0), later 0.7, no date 0.6; a
   request needed within a week likewise; anything already ended is not a candidate at all;
 - terms: free 1.0, within the request's budget 0.8 (over it 0.2), plus condition (new/good best).
+
+Lending: a request to borrow ("Beamer zum Ausleihen") is answered by lend/book offers (reason
+"can_borrow") as well as by gifts; a request to keep something is answered by a loan only at
+LOAN_FOR_KEEPS_FACTOR of the score (it helps for a while, not for good).
 """
 
 import math
@@ -47,6 +51,9 @@ IDEAL_SHARE = 0.5
 TEXT_FLOOR = 0.5
 #: A space rarely answers a material request (and so on): text alone counts half across types.
 OTHER_TYPE_TEXT_FACTOR = 0.5
+#: Modes in which an offer is lent or booked and comes back (listings.models.SHARED_MODES).
+SHARED_MODES = ("lend", "book")
+LOAN_FOR_KEEPS_FACTOR = 0.7
 CONDITION_SCORES = {"new": 1.0, "good": 0.9, "used": 0.7, "for_parts": 0.3, None: 0.7}
 _MASS = {"kg": Decimal(1), "t": Decimal(1000)}
 
@@ -71,6 +78,7 @@ class Facts:
     price_eur: Decimal
     created_at: datetime
     organisation_id: int = 0
+    mode: str = "give"
 
 
 @dataclass(frozen=True)
@@ -218,6 +226,11 @@ def score_pair(target: Facts, candidate: Facts, text: float, on: date) -> Scored
         WEIGHTS[k] * components[k] for k in ("distance", "quantity", "availability", "terms")
     )
     reasons: list[Reason] = []
+    if offer.mode in SHARED_MODES:
+        if request.mode in SHARED_MODES:
+            reasons.append(Reason("can_borrow"))
+        else:
+            score *= LOAN_FOR_KEEPS_FACTOR
     if category_code:
         reasons.append(Reason(category_code))
     if text >= 0.5:

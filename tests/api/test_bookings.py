@@ -276,3 +276,17 @@ def test_an_extension_is_accepted_only_while_the_units_are_free(app, api, s):
     )
     stored = load(app, Booking, one["id"])
     assert stored.end_at == days_ahead(3, hour=18)
+
+
+def test_openapi_documents_bookings_and_availability(api):
+    spec = api.get("/api/v1/openapi.json").json
+    paths = spec["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/bookings"])
+    assert "get" in paths["/api/v1/bookings/{booking_id}"]
+    for action in ("accept", "decline", "cancel", "checkout", "return"):
+        responses = paths[f"/api/v1/bookings/{{booking_id}}/{action}"]["post"]["responses"]
+        assert {"200", "403", "404", "409"} <= set(responses)
+    availability = paths["/api/v1/listings/{listing_id}/availability"]["get"]
+    assert {p["name"] for p in availability["parameters"]} >= {"from", "to"}
+    assert set(spec["components"]["schemas"]["Booking"]["properties"]) >= CONTRACT_FIELDS
+    assert {"mode", "capacity"} <= set(spec["components"]["schemas"]["Listing"]["properties"])

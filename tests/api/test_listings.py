@@ -31,6 +31,8 @@ LISTING_FIELDS = {
     "organisation",
     "created_at",
     "url",
+    "mode",
+    "capacity",
 }
 
 

@@ -153,3 +153,19 @@ def test_sharing_one_word_of_several_is_not_a_perfect_text_match():
 def test_text_alone_counts_half_across_resource_types():
     room = facts(1, category_id=50, category_parent_id=None, resource_type="space")
     assert scoring.score_pair(REQUEST, room, 1.0, TODAY).components["text"] == 0.5
+
+
+def test_a_request_to_borrow_is_answered_by_a_loan_and_says_so():
+    borrow = facts(0, "request", quantity_remaining=Decimal("1"), condition=None, mode="lend")
+    loan = scoring.score_pair(borrow, facts(mode="lend"), 1.0, TODAY)
+    gift = scoring.score_pair(borrow, facts(mode="give"), 1.0, TODAY)
+    assert "can_borrow" in codes(loan) and "can_borrow" not in codes(gift)
+    assert loan.score == pytest.approx(gift.score)
+
+
+def test_a_loan_answers_a_request_to_keep_something_only_in_part():
+    keep = facts(0, "request", quantity_remaining=Decimal("1"), condition=None)
+    loan = scoring.score_pair(keep, facts(mode="lend"), 1.0, TODAY)
+    gift = scoring.score_pair(keep, facts(mode="give"), 1.0, TODAY)
+    assert loan.score == pytest.approx(gift.score * scoring.LOAN_FOR_KEEPS_FACTOR, abs=1e-3)
+    assert "can_borrow" not in codes(loan)
