@@ -11,7 +11,7 @@ PG_TEST_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test test-sqlite test-postgres lint format bench babel-update \
+.PHONY: run serve test test-sqlite test-postgres lint format bench bench-booking babel-update \
         translations db-upgrade seed install browser clean vendor
 
 $(BIN)/python:
@@ -90,6 +90,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.reports --exchanges $${BENCH_REPORTS_N:-100000}
 	$(BIN)/python -m bench.matching --offers $${BENCH_OFFERS:-10000} --requests $${BENCH_REQUESTS:-1000}
 	$(BIN)/python -m bench.map --organisations $${BENCH_ORGS:-10000} --listings $${BENCH_MAP_LISTINGS:-100000}
+	$(MAKE) --no-print-directory bench-booking
+
+bench-booking: $(VENV)/.installed-test
+	$(BIN)/python -m bench.booking --listings $${BENCH_BOOKING_LISTINGS:-1000} --bookings $${BENCH_BOOKINGS:-50000}
 
 # After changing user-visible strings: extract, merge, fill English, list German gaps.
 babel-update: $(VENV)/.installed

@@ -19,7 +19,9 @@ from sqlalchemy import func, select, update
 
 from marketplace.auth.models import User
 from marketplace.auth.passwords import hash_password, password_problems
+from marketplace.bookings.models import Booking
 from marketplace.categories.models import Category
+from marketplace.cli.seed_bookings import seed_bookings
 from marketplace.cli.seed_directory import seed_directory
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
@@ -59,6 +61,9 @@ class DemoRegion:
     functions: list[OrganisationFunction] = field(default_factory=list)
     sites: list[OrganisationSite] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
+    #: Lend and book offers (apart from `offers`, which follow demo_region.json) and bookings.
+    shared_offers: list[Listing] = field(default_factory=list)
+    bookings: list[Booking] = field(default_factory=list)
 
 
 def load_demo_data() -> dict:
@@ -94,6 +99,7 @@ def seed_demo_region(
         region.requests += seed_listings(generator, requests, "request", region, categories, now)
     seed_directory(region, data["organisations"], now)
     region.exchanges = seed_exchanges(rng, region, data, categories, now)
+    seed_bookings(region, categories, now)
     db.session.flush()
     return region
 
@@ -537,7 +543,8 @@ def seed_demo_command(if_empty: bool) -> None:
         f"({len(region.functions)} functions, {len(region.sites)} further sites), "
         f"{len(region.users) + len(region.logins)} people, {len(region.offers)} offers, "
         f"{len(region.requests)} requests, {len(region.exchanges)} exchanges "
-        f"({len(completed)} completed: {mass:,.0f} kg reused, {co2e:,.0f} kg CO2e avoided)."
+        f"({len(completed)} completed: {mass:,.0f} kg reused, {co2e:,.0f} kg CO2e avoided), "
+        f"{len(region.shared_offers)} offers to borrow or book with {len(region.bookings)} bookings."
     )
     click.echo(f"Password of every demo account: {DEMO_PASSWORD}")
     for user in region.logins:

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 
 from flask import Response, stream_with_context
 
-from marketplace.reports.exports import iter_csv_from_records, iter_json, summary_dict
+from marketplace.reports.exports import (
+    iter_csv_from_records,
+    iter_json,
+    iter_sharing_csv,
+    sharing_dict,
+    summary_dict,
+)
 from marketplace.reports.filters import REGION_TZ, ReportFilters
 from marketplace.reports.queries import (
     factor_table,
@@ -15,6 +21,7 @@ from marketplace.reports.queries import (
     iter_exchange_rows,
     summarise,
 )
+from marketplace.reports.sharing import summarise_sharing
 from marketplace.reports.xlsx import write_workbook
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -22,11 +29,11 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-def export_filename(filters: ReportFilters, extension: str) -> str:
+def export_filename(filters: ReportFilters, extension: str, what: str = "exchanges") -> str:
     """e.g. stoffwechsel-exchanges_2025-01-01_2025-12-31.csv (ASCII only)."""
     start = filters.date_from.isoformat() if filters.date_from else "start"
     end = filters.date_to.isoformat() if filters.date_to else "today"
-    return f"stoffwechsel-exchanges_{start}_{end}.{extension}"
+    return f"stoffwechsel-{what}_{start}_{end}.{extension}"
 
 
 def csv_chunks(filters: ReportFilters) -> Iterator[str]:
@@ -36,11 +43,18 @@ def csv_chunks(filters: ReportFilters) -> Iterator[str]:
 def json_chunks(filters: ReportFilters, *, rows: bool = False) -> Iterator[str]:
     """The summary as the API sends it; with rows, the exchanges too (key "rows")."""
     data = summary_dict(summarise(filters))
+    data["sharing"] = sharing_dict(summarise_sharing(filters))
     return iter_json(data, iter_exchange_rows(filters) if rows else None)
 
 
 def write_xlsx(filters: ReportFilters, path: str) -> None:
-    write_workbook(path, summarise(filters), iter_exchange_rows(filters), factor_table())
+    write_workbook(
+        path,
+        summarise(filters),
+        iter_exchange_rows(filters),
+        factor_table(),
+        summarise_sharing(filters),
+    )
 
 
 def xlsx_bytes(filters: ReportFilters) -> bytes:
@@ -70,6 +84,19 @@ def csv_response(filters: ReportFilters) -> Response:
         stream_with_context(chunks),
         content_type=CSV_TYPE,
         headers=_attachment(export_filename(filters, "csv")),
+    )
+
+
+def sharing_csv_chunks(filters: ReportFilters) -> Iterator[str]:
+    return iter_sharing_csv(summarise_sharing(filters))
+
+
+def sharing_csv_response(filters: ReportFilters) -> Response:
+    """The sharing figures (totals, by month, category and district) as a CSV attachment."""
+    return Response(
+        "".join(sharing_csv_chunks(filters)).encode("utf-8"),
+        content_type=CSV_TYPE,
+        headers=_attachment(export_filename(filters, "csv", "sharing")),
     )
 
 

@@ -37,3 +37,10 @@ def export_xlsx():
 def export_json():
     """The summary as the API sends it; ?rows=1 adds the exchanges."""
     return downloads.json_response(_filters(), rows=request.args.get("rows") in ("1", "true"))
+
+
+@bp.get("/reports/export-sharing.csv", endpoint="sharing_csv")
+@login_required
+def export_sharing_csv():
+    """Loans and bookings (totals, by month, category and district), apart from hand-overs."""
+    return downloads.sharing_csv_response(_filters())

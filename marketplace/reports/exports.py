@@ -249,3 +249,76 @@ def iter_csv_from_records(records: Iterable, tz) -> Iterator[str]:
         buffer.truncate()
         writer.writerows(batch)
         yield buffer.getvalue()
+
+
+# -- sharing (bookings of lend and book offers, apart from hand-overs) ----------------------------
+
+SHARING_COLUMNS = (
+    "group",
+    "key",
+    "label",
+    "loans",
+    "equipment_loans",
+    "space_bookings",
+    "use_days",
+    "hours",
+    "m2_hours",
+    "organisations_served",
+    "returned_late",
+)
+
+
+def sharing_groups(figures) -> Iterator[tuple[str, object]]:
+    """("total" | "month" | "category" | "district", SharingGroup) in the export's order."""
+    yield "total", figures.total
+    for name, groups in (
+        ("month", figures.by_month),
+        ("category", figures.by_category),
+        ("district", figures.by_district),
+    ):
+        for group in groups:
+            yield name, group
+
+
+def sharing_values(group) -> list:
+    """A SharingGroup's figures in SHARING_COLUMNS order after group, key and label."""
+    return [
+        group.loans,
+        group.equipment_loans,
+        group.space_bookings,
+        group.use_days,
+        group.hours,
+        group.m2_hours,
+        group.organisations_served,
+        group.returned_late,
+    ]
+
+
+def iter_sharing_csv(figures) -> Iterator[str]:
+    """The sharing figures as a CSV (BOM, dot decimals, text neutralised like the exchanges)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SHARING_COLUMNS)
+    for name, group in sharing_groups(figures):
+        cells = [name, neutralise(group.key), neutralise(group.label)]
+        writer.writerow(cells + [number(value) for value in sharing_values(group)])
+    yield BOM + buffer.getvalue()
+
+
+def sharing_group_dict(group, key_name: str | None = None) -> dict:
+    data = {} if key_name is None else {key_name: group.key, "label": group.label}
+    names = SHARING_COLUMNS[3:]
+    data.update(
+        {name: json_number(value) for name, value in zip(names, sharing_values(group), strict=True)}
+    )
+    return data
+
+
+def sharing_dict(figures) -> dict:
+    """The sharing figures for the JSON export (key "sharing"): totals, then the breakdowns."""
+    data = sharing_group_dict(figures.total)
+    data["by_month"] = [sharing_group_dict(g, "month") for g in figures.by_month]
+    data["by_category"] = [sharing_group_dict(g, "category") for g in figures.by_category]
+    data["by_district"] = [sharing_group_dict(g, "district") for g in figures.by_district]
+    data["co2e_claimed_kg"] = 0
+    return data

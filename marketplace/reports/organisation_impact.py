@@ -17,6 +17,8 @@ from marketplace.reports.dashboard import ReportRequest, read_report_request
 from marketplace.reports.filters import ReportFilters, authorise_report_filters
 from marketplace.reports.queries import Summary, summarise
 from marketplace.reports.scope import scoped
+from marketplace.reports.sharing import summarise_sharing
+from marketplace.reports.sharing_figures import SharingFigures
 
 #: The organisation page and its certificate read only the period (factors as recorded).
 PERIOD_ARGS = ("from", "to")
@@ -31,6 +33,9 @@ class OrganisationImpact:
     given: Summary | None = None
     received: Summary | None = None
     recent: list[Exchange] = field(default_factory=list)
+    #: Loans and bookings, apart from hand-overs: as lender (provider) and as borrower.
+    lent: SharingFigures | None = None
+    borrowed: SharingFigures | None = None
 
 
 def get_organisation_for_impact(user, org_id: int) -> Organisation:
@@ -59,6 +64,8 @@ def get_organisation_impact(user, org_id: int, args: Mapping[str, str]) -> Organ
     impact.given = summarise(_side_filters(filters, org_id, "given"))
     impact.received = summarise(_side_filters(filters, org_id, "received"))
     impact.recent = list_recent_exchanges(filters)
+    impact.lent = summarise_sharing(_side_filters(filters, org_id, "given"))
+    impact.borrowed = summarise_sharing(_side_filters(filters, org_id, "received"))
     return impact
 
 
@@ -79,6 +86,7 @@ class Certificate:
     summary: Summary
     partners: int
     issued_on: date
+    sharing: SharingFigures | None = None
 
 
 def get_certificate(user, org_id: int, args: Mapping[str, str]) -> Certificate:
@@ -94,4 +102,5 @@ def get_certificate(user, org_id: int, args: Mapping[str, str]) -> Certificate:
     summary = summarise(filters)
     # The organisation itself is one of the distinct providers and receivers it took part with.
     partners = max(summary.organisations - 1, 0) if summary.exchanges else 0
-    return Certificate(organisation, side, summary, partners, today())
+    sharing = summarise_sharing(filters)
+    return Certificate(organisation, side, summary, partners, today(), sharing)

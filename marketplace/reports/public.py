@@ -16,6 +16,8 @@ from marketplace.core.i18n import current_language
 from marketplace.reports.dashboard import first_of_month_before, month_label
 from marketplace.reports.filters import ReportFilters
 from marketplace.reports.queries import Breakdown, summarise
+from marketplace.reports.sharing import summarise_sharing
+from marketplace.reports.sharing_figures import SharingGroup
 
 #: Leipzig's population (Statistisches Landesamt Sachsen, about 628,000 in 2023), the default
 #: for REGION_INHABITANTS.
@@ -36,6 +38,37 @@ class PublicRow:
     exchanges: int
     mass_kg: Decimal
     co2e_avoided_kg: Decimal
+
+
+@dataclass(frozen=True)
+class PublicSharing:
+    """Loans and bookings of a category or of the whole region: figures only, no ids, no names."""
+
+    key: str
+    label: str
+    loans: int
+    equipment_loans: int
+    space_bookings: int
+    use_days: int
+    hours: Decimal
+    m2_hours: Decimal
+    organisations_served: int
+    returned_late: int = 0
+
+
+def _public_sharing(group: SharingGroup) -> PublicSharing:
+    return PublicSharing(
+        group.key,
+        group.label,
+        group.loans,
+        group.equipment_loans,
+        group.space_bookings,
+        group.use_days,
+        group.hours,
+        group.m2_hours,
+        group.organisations_served,
+        group.returned_late,
+    )
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,9 @@ class PublicImpact:
     #: kg reused per inhabitant in the last 12 months (the yardstick is per person and year).
     kg_per_inhabitant: Decimal
     factor_set: str
+    #: Loans and bookings since the start, counted apart from hand-overs (no CO2e claimed).
+    sharing: PublicSharing | None = None
+    sharing_by_category: tuple[PublicSharing, ...] = ()
     yardstick_kg: Decimal = GERMANY_REUSE_KG_PER_PERSON
     yardstick_year: int = GERMANY_REUSE_YEAR
 
@@ -76,6 +112,7 @@ def compute_public_impact(on: date | None = None) -> PublicImpact:
     start = first_of_month_before(on, 11)
     recent = summarise(ReportFilters(date_from=start, date_to=on))
     inhabitants = int(current_app.config.get("REGION_INHABITANTS") or DEFAULT_INHABITANTS)
+    shared = summarise_sharing(ReportFilters())
     per_inhabitant = (recent.mass_kg / max(inhabitants, 1)).quantize(
         Decimal("0.000001"), rounding=ROUND_HALF_UP
     )
@@ -100,6 +137,8 @@ def compute_public_impact(on: date | None = None) -> PublicImpact:
         inhabitants=inhabitants,
         kg_per_inhabitant=per_inhabitant,
         factor_set=overall.factor_set,
+        sharing=_public_sharing(shared.total),
+        sharing_by_category=tuple(_public_sharing(g) for g in shared.by_category),
     )
 
 

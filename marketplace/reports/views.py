@@ -25,6 +25,7 @@ from marketplace.reports.organisation_impact import get_certificate, get_organis
 from marketplace.reports.pdf import pdf_response
 from marketplace.reports.public import get_public_impact, public_chart_data
 from marketplace.reports.queries import list_lost_listings, organisation_name, summarise
+from marketplace.reports.sharing import summarise_sharing
 
 bp = Blueprint("reports", __name__)
 
@@ -65,11 +66,12 @@ def _helpers() -> dict:
 
 def _dashboard_context() -> tuple[dict, int]:
     report = read_report_request(request.args)
-    context = {"report": report, "summary": None, "lost": [], **_helpers()}
+    context = {"report": report, "summary": None, "lost": [], "sharing": None, **_helpers()}
     if report.filters is None or report.errors:
         return context, 422
     context["summary"] = summarise(report.filters)
     context["lost"] = list_lost_listings(report.filters, LOST_LISTINGS)
+    context["sharing"] = summarise_sharing(report.filters, displacement=report.displacement)
     return context, 200
 
 

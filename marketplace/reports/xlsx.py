@@ -9,7 +9,13 @@ from collections.abc import Iterable
 import xlsxwriter
 from flask_babel import gettext as _
 
-from marketplace.reports.exports import CSV_COLUMNS, neutralise
+from marketplace.reports.exports import (
+    CSV_COLUMNS,
+    SHARING_COLUMNS,
+    neutralise,
+    sharing_groups,
+    sharing_values,
+)
 from marketplace.reports.figures import Breakdown, FactorRow, Summary
 
 EXCHANGE_COLUMNS = CSV_COLUMNS + (
@@ -47,14 +53,21 @@ def method_paragraphs() -> list[str]:
         ),
         _("Transport emissions are shown separately and are not deducted."),
         _(
+            "Sharing (sheet Sharing): a loan counts once it is returned, a room booking once "
+            "it took place; use-days, hours and m² x hours are counted, no mass and no CO2e, "
+            "because a loan avoids a purchase only when it really replaces one."
+        ),
+        _(
             "Value lost: what offers that expired or were withdrawn in the period still had "
             "left, in kg and kg CO2e with the current factors."
         ),
     ]
 
 
-def write_workbook(path: str, summary: Summary, rows: Iterable, factors: list[FactorRow]) -> None:
-    """Write the three sheets to `path`."""
+def write_workbook(
+    path: str, summary: Summary, rows: Iterable, factors: list[FactorRow], sharing=None
+) -> None:
+    """Write the sheets to `path` (with SharingFigures, a "Sharing" sheet after "Summary")."""
     workbook = xlsxwriter.Workbook(
         path,
         {
@@ -73,6 +86,8 @@ def write_workbook(path: str, summary: Summary, rows: Iterable, factors: list[Fa
     }
     _exchanges_sheet(workbook, rows, formats)
     _summary_sheet(workbook, summary, formats)
+    if sharing is not None:
+        _sharing_sheet(workbook, sharing, formats)
     _method_sheet(workbook, summary, factors, formats)
     workbook.close()
 
@@ -147,6 +162,31 @@ def _summary_sheet(workbook, summary: Summary, formats) -> None:
     ]
     for title, groups in sections:
         r = _breakdown_block(sheet, r + 1, title, groups, formats)
+
+
+def _sharing_sheet(workbook, sharing, formats) -> None:
+    """Loans and bookings apart from hand-overs: no kg and no CO2e are claimed for them."""
+    sheet = workbook.add_worksheet("Sharing")
+    sheet.set_column(0, 2, 20)
+    sheet.set_column(3, len(SHARING_COLUMNS) - 1, 14)
+    sheet.write_string(
+        0,
+        0,
+        neutralise(
+            _(
+                "Loans and bookings of lend and book offers, counted apart from hand-overs; "
+                "no CO2e is claimed for them (see Method)."
+            )
+        ),
+    )
+    for col, name in enumerate(SHARING_COLUMNS):
+        sheet.write_string(2, col, name, formats["bold"])
+    for r, (name, group) in enumerate(sharing_groups(sharing), start=3):
+        sheet.write_string(r, 0, name)
+        sheet.write_string(r, 1, neutralise(group.key))
+        sheet.write_string(r, 2, neutralise(group.label))
+        for col, value in enumerate(sharing_values(group), start=3):
+            sheet.write_number(r, col, float(value))
 
 
 def _breakdown_block(sheet, r: int, title: str, groups: list[Breakdown], formats) -> int:

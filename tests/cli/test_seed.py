@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from marketplace.auth.models import User
 from marketplace.auth.passwords import password_problems, verify_password
 from marketplace.cli.seed import DEMO_PASSWORD, load_demo_data, seed_demo_region
+from marketplace.cli.seed_bookings import OFFERS as SHARED_OFFERS
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
 from marketplace.directory.models import OrganisationFunction, OrganisationSite
@@ -42,8 +43,8 @@ def test_seed_demo_creates_a_believable_region(app, runner):
         summary = f"{len(organisations)} organisations ({claims} functions, 3 further sites)"
         assert summary in result.output
         assert len(data["offers"]) == 82 and len(data["requests"]) == 40
-        # The offers of earlier months that the exchange history took.
-        offers = len(data["offers"]) + len(data["past_offers"])
+        # The offers of earlier months that the exchange history took, and those lent or booked.
+        offers = len(data["offers"]) + len(data["past_offers"]) + len(SHARED_OFFERS)
         assert _count(Listing, Listing.kind == "offer") == offers
         assert _count(Listing, Listing.kind == "request") == 40
         statuses = Counter(db.session.execute(select(Listing.status)).scalars())

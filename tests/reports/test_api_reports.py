@@ -167,7 +167,7 @@ def test_xlsx_download_has_numeric_cells_and_method(api, world):
     assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response.headers["Content-Disposition"].startswith("attachment;")
     sheets = read_workbook(response.get_data())
-    assert list(sheets) == ["Exchanges", "Summary", "Method"]
+    assert list(sheets) == ["Exchanges", "Summary", "Sharing", "Method"]
     header, *rows = sheets["Exchanges"]
     assert header[:11] == list(CSV_COLUMNS)
     assert len(rows) == 3
