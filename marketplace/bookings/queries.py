@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
 from marketplace.auth.models import User
-from marketplace.bookings.models import HOLDING_STATUSES, Booking, BookingRules
+from marketplace.bookings.models import Booking, BookingRules
 from marketplace.bookings.rules import Rules, rules_of
 from marketplace.bookings.spans import Held, day_bounds, free_units_by_day
 from marketplace.bookings.workflow import BORROWER, PROVIDER
@@ -62,17 +62,18 @@ def held_spans(
     """Accepted and active bookings of the listing touching [start, end). An active booking past
     its end still holds its units until it is returned (the thing is not back yet)."""
     now = now or utcnow()
-    conditions = [
-        Booking.listing_id == listing_id,
-        Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at < end,
-        or_(Booking.end_at > start, Booking.status == "active"),
-    ]
+    # Two index range scans (listing, status, start): accepted ones that end after `start`, and
+    # every active one (held until returned); an OR of both would read past the index.
+    scope = [Booking.listing_id == listing_id, Booking.start_at < end]
     if exclude_id is not None:
-        conditions.append(Booking.id != exclude_id)
-    rows = db.session.execute(
-        select(Booking.start_at, Booking.end_at, Booking.units, Booking.status).where(*conditions)
-    ).all()
+        scope.append(Booking.id != exclude_id)
+    columns = (Booking.start_at, Booking.end_at, Booking.units, Booking.status)
+    rows = [
+        *db.session.execute(
+            select(*columns).where(*scope, Booking.status == "accepted", Booking.end_at > start)
+        ),
+        *db.session.execute(select(*columns).where(*scope, Booking.status == "active")),
+    ]
     spans = []
     for row in rows:
         row_end = max(row.end_at, now) if row.status == "active" else row.end_at
