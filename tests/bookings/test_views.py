@@ -92,7 +92,7 @@ def test_month_view_shows_booked_spans_and_free_days(app, client, s):
     free_day = days_ahead(4)
     html = client.get(f"/listings/{s.offer.id}?month={_month(free_day)}").get_data(as_text=True)
     free = _day_cell(html, free_day)
-    assert "cal-free" in free and ">free<" in free
+    assert "cal-free" in free and ">available<" in free
     assert 'rel="prev"' in html and 'rel="next"' in html
     # Monday first
     assert re.search(r"<thead>\s*<tr><th scope=\"col\"><abbr title=\"Monday\">", html)
