@@ -85,9 +85,15 @@ def _clock(moment: datetime, day: date) -> str:
     return moment.strftime("%H:%M")
 
 
-def day_spans(held: list[Held], day: date, zone: tzinfo = BERLIN) -> list[DaySpan]:
-    """The spans touching a local day, clipped to it, in local wall-clock time."""
-    lo, hi = day_bounds(day, zone)
+def day_spans(
+    held: list[Held],
+    day: date,
+    zone: tzinfo = BERLIN,
+    bounds: tuple[datetime, datetime] | None = None,
+) -> list[DaySpan]:
+    """The spans touching a local day, clipped to it, in local wall-clock time (`bounds`: the
+    day's naive UTC start and end, when already known)."""
+    lo, hi = bounds or day_bounds(day, zone)
     out = []
     for span in held:
         if span.start < hi and span.end > lo:
@@ -116,11 +122,12 @@ def month_grid(
     week: list[CalendarDay | None] = [None] * first.weekday()
     day = first
     while day <= last:
+        bounds = day_bounds(day, zone)
         week.append(
             CalendarDay(
                 day=day,
                 free_units=free.get(day, capacity),
-                spans=day_spans(held, day, zone),
+                spans=day_spans(held, day, zone, bounds),
                 past=day < today,
                 today=day == today,
             )
