@@ -1,0 +1,64 @@
+"""Web forms of the booking pages. Times are entered as Berlin wall-clock time
+(`<input type="datetime-local">`) and stored as naive UTC; the services check everything else and
+their problems land on these fields."""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from marketplace.bookings.models import NOTE_MAX
+from marketplace.bookings.spans import BERLIN, local, to_utc
+from marketplace.core.errors import ValidationFailed
+
+#: What browsers send for datetime-local (seconds only when a step below a minute is set).
+LOCAL_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+class BookingForm(FlaskForm):
+    start = DateTimeLocalField(_l("From"), format=list(LOCAL_FORMATS), validators=[InputRequired()])
+    end = DateTimeLocalField(_l("Until"), format=list(LOCAL_FORMATS), validators=[InputRequired()])
+    units = StringField(_l("Units"), default="1", render_kw={"inputmode": "numeric"})
+    message = TextAreaField(
+        _l("Message to the provider"),
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        render_kw={"rows": 3},
+    )
+
+    def span_utc(self) -> tuple[datetime, datetime]:
+        """The entered span (Berlin wall-clock time) as naive UTC."""
+        return utc_from_local(self.start.data), utc_from_local(self.end.data)
+
+    def copy_errors(self, error: ValidationFailed) -> None:
+        """Put the service's problems on the fields (at the top when there is no such field)."""
+        for name, problems in error.fields.items():
+            field = getattr(self, name, None) if name in self._fields else None
+            if field is None:
+                self.form_errors.extend(problems)
+                continue
+            field.errors = [*field.errors, *problems]
+
+
+def utc_from_local(value: datetime) -> datetime:
+    """A naive Berlin wall-clock time as naive UTC."""
+    return to_utc(value.replace(tzinfo=BERLIN))
+
+
+def parse_local(text: str | None, field: str) -> datetime:
+    """A datetime-local value as naive UTC; ValidationFailed on the field otherwise."""
+    for pattern in LOCAL_FORMATS:
+        try:
+            return utc_from_local(datetime.strptime((text or "").strip(), pattern))
+        except ValueError:
+            continue
+    raise ValidationFailed({field: [_("Enter a date and time.")]})
+
+
+def local_input_value(value: datetime | None) -> str:
+    """A stored (naive UTC) time as the value of a datetime-local input, in Berlin time."""
+    if value is None:
+        return ""
+    return local(value).strftime("%Y-%m-%dT%H:%M")
