@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 
 from marketplace.auth.models import User
 from marketplace.bookings.models import Booking, BookingRules
@@ -62,18 +62,18 @@ def held_spans(
     """Accepted and active bookings of the listing touching [start, end). An active booking past
     its end still holds its units until it is returned (the thing is not back yet)."""
     now = now or utcnow()
-    # Two index range scans (listing, status, start): accepted ones that end after `start`, and
-    # every active one (held until returned); an OR of both would read past the index.
+    # One statement of two index range scans (listing, status, start): accepted ones that end
+    # after `start`, and every active one (held until returned); an OR would read past the index.
     scope = [Booking.listing_id == listing_id, Booking.start_at < end]
     if exclude_id is not None:
         scope.append(Booking.id != exclude_id)
     columns = (Booking.start_at, Booking.end_at, Booking.units, Booking.status)
-    rows = [
-        *db.session.execute(
-            select(*columns).where(*scope, Booking.status == "accepted", Booking.end_at > start)
-        ),
-        *db.session.execute(select(*columns).where(*scope, Booking.status == "active")),
-    ]
+    rows = db.session.execute(
+        union_all(
+            select(*columns).where(*scope, Booking.status == "accepted", Booking.end_at > start),
+            select(*columns).where(*scope, Booking.status == "active"),
+        )
+    ).all()
     spans = []
     for row in rows:
         row_end = max(row.end_at, now) if row.status == "active" else row.end_at
