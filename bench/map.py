@@ -14,9 +14,10 @@ times, in one process:
 - text queries (q) on the map, which go through the search index (skipped with --no-text);
 - the function x district matrix, gaps.function_matrix(), and the page /map/gaps.
 Targets (issue 10): a viewport's GeoJSON p95 <= 50 ms and <= 500 KB; the matrix <= 50 ms.
-Last line (geojson_p95_ms over every first-seen viewport, bytes the largest answer):
+Last line (geojson_p95_ms over every first-seen viewport, bytes the largest answer, clustered
+the first-seen answers holding server clusters, of all first-seen answers):
 
-    map organisations=10000 listings=100000 geojson_p95_ms=... matrix_ms=... bytes=...
+    map organisations=10000 listings=100000 geojson_p95_ms=... matrix_ms=... bytes=... clustered=.../...
 """
 
 import argparse
@@ -148,12 +149,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class Runs:
-    """Wall and CPU milliseconds, bytes and features of the answers of one group."""
+    """Wall and CPU milliseconds, bytes and features of the answers of one group, and which
+    answers held server clusters."""
 
     def __init__(self, label: str):
         self.label, self.ms, self.cpu, self.sizes, self.features, self.left_out = (
             label, [], [], [], [], []
         )  # fmt: skip
+        self.clustered: list[bool] = []
 
     def row(self) -> str:
         sizes = self.sizes or [0]
@@ -163,6 +166,7 @@ class Runs:
             f" {statistics.median(sizes) / 1000:8.1f} {max(sizes) / 1000:8.1f}"
             + (
                 f" {statistics.median(self.features):6.0f} {statistics.median(self.left_out):7.0f}"
+                f" {sum(self.clustered):6}"
                 if self.features
                 else ""
             )
@@ -171,7 +175,7 @@ class Runs:
 
 HEADER = (
     f"{'':30} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'CPU p50':>7} "
-    f"{'KB p50':>8} {'KB max':>8} {'feat.':>6} {'left':>7}"
+    f"{'KB p50':>8} {'KB max':>8} {'feat.':>6} {'left':>7} {'clust.':>6}"
 )
 
 
@@ -207,6 +211,7 @@ class Geojson:
         collection = json.loads(body)
         runs.features.append(len(collection["features"]))
         runs.left_out.append(sum(collection["left_out"].values()))
+        runs.clustered.append(any(f["properties"].get("cluster") for f in collection["features"]))
         return body
 
 
@@ -228,6 +233,7 @@ class StatementTimer:
     that is the whole work of a count or a sorted page; plain row fetching comes after)."""
 
     LABELS = [
+        (r"GROUP BY by_position", "clusters: positions by cell (per layer)"),
         (r"count\(\*\).*organisation_sites", "organisations: count places in bbox"),
         (r"organisation_sites.*ORDER BY organisations\.name", "organisations: places, sorted"),
         (r"FROM organisation_functions", "organisations: functions of the page"),
@@ -275,6 +281,7 @@ def breakdown(app, boxes: list[str]) -> None:
         listing_features,
         organisation_features,
     )
+    from marketplace.directory.grid import grid_for
     from marketplace.extensions import db
 
     steps: dict[str, float] = defaultdict(float)
@@ -289,13 +296,14 @@ def breakdown(app, boxes: list[str]) -> None:
                 cap = max(1, app.config["MAP_MAX_FEATURES"] // len(filters.layers))
                 features, now = [], time.perf_counter()
                 steps["parse filters"] += now - mark
+                grid = grid_for(filters.bbox)  # as map_feature_collection clusters a bbox
                 mark = now
-                features += organisation_features(filters, cap)[0]
+                features += organisation_features(filters, cap, grid)[0]
                 now = time.perf_counter()
                 steps["organisations layer"] += now - mark
                 for layer, kind in LISTING_LAYERS.items():
                     mark = now
-                    features += listing_features(filters, kind, layer, cap)[0]
+                    features += listing_features(filters, kind, layer, cap, grid)[0]
                     now = time.perf_counter()
                     steps[f"{layer} layer"] += now - mark
                 mark = now
@@ -415,6 +423,7 @@ def run(app, args) -> None:
         first_seen.ms += runs.ms
         first_seen.cpu += runs.cpu
         first_seen.sizes += runs.sizes
+        first_seen.clustered += runs.clustered
 
     text = None if args.no_text else text_queries(geojson, spare[:30])
     matrix_runs, gaps_page = matrix(app, 30)
@@ -452,7 +461,8 @@ def run(app, args) -> None:
     print(f"targets: GeoJSON p95 <= 50 ms and <= 500 KB, matrix <= 50 ms: {verdict}")
     print(
         f"map organisations={args.organisations} listings={args.listings} "
-        f"geojson_p95_ms={p95:.0f} matrix_ms={matrix_ms:.0f} bytes={largest}"
+        f"geojson_p95_ms={p95:.0f} matrix_ms={matrix_ms:.0f} bytes={largest} "
+        f"clustered={sum(first_seen.clustered)}/{len(first_seen.ms)}"
     )
 
 

@@ -115,7 +115,8 @@ class Defaults:
     #: Where the map opens (lat, lon) and how close: Leipzig.
     MAP_CENTER = (51.3397, 12.3731)
     MAP_ZOOM = 12
-    #: Features of one map.geojson answer, shared by its layers; the rest is counted as left out.
+    #: Features of one map.geojson answer, shared by its layers. With a bbox a layer holding more
+    #: is clustered (directory/clusters.py); without, the rest is counted as left out.
     MAP_MAX_FEATURES = 1000
     #: Who may frame /embed/* (CSP frame-ancestors); every other page refuses to be framed.
     EMBED_FRAME_ANCESTORS = "*"

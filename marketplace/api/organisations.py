@@ -224,6 +224,16 @@ class MapFeaturePropertiesSchema(Schema):
     functions = fields.List(fields.String(), metadata={"description": "Organisations: codes."})
     kind = fields.String(metadata={"description": "Organisation kind, or offer/request."})
     category = fields.String(metadata={"description": "Listings: the category slug."})
+    cluster = fields.Boolean(
+        metadata={
+            "description": "Only on clusters (true): a dense layer of a bbox, one Point per grid "
+            "cell of more than one point; `id` and `url` are null, `name` says the count."
+        }
+    )
+    count = fields.Integer(metadata={"description": "Clusters: the points in the cell."})
+    bbox = fields.List(
+        fields.Float(), metadata={"description": "Clusters: the cell, [west, south, east, north]."}
+    )
 
 
 class MapFeatureSchema(Schema):
@@ -239,7 +249,10 @@ class MapFeatureCollectionSchema(Schema):
     left_out = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
-        metadata={"description": "Per layer: features beyond the cap (zoom in or filter)."},
+        metadata={
+            "description": "Per layer: features beyond the cap (zoom in or filter); 0 for a "
+            "layer answered in clusters, which represent every point."
+        },
     )
     license = fields.String(metadata={"description": "The licence of the open data."})
 
@@ -300,7 +313,8 @@ class MapFeatures(MethodView):
         422, schema=ErrorOutput, description="A malformed or out-of-range bbox, unknown function."
     )
     def get(self, _args):
-        """The map as an RFC 7946 FeatureCollection of Points ([lon, lat]), capped per layer."""
+        """The map as an RFC 7946 FeatureCollection of Points ([lon, lat]), capped per layer;
+        within a bbox, a dense layer in clusters."""
         response = current_app.json.response(map_feature_collection(_filters()))
         response.mimetype = GEOJSON_TYPE
         return response

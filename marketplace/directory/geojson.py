@@ -1,9 +1,15 @@
 """The map's data as an RFC 7946 FeatureCollection: organisations (one Point per place), open
 offers and open requests, each `[lon, lat]`. No person's name or e-mail is ever part of it.
 
-A viewport can hold more than a browser draws well and more than a phone should download: each
-layer is capped (MAP_MAX_FEATURES, shared by the layers asked for) and the answer says how many
-features of each layer were left out, so the page can ask to zoom in or filter."""
+A viewport can hold more than a browser draws well and more than a phone should download. Each
+layer carries at most MAP_MAX_FEATURES (shared by the layers asked for) features of its own.
+With a bbox, a layer holding more than that inside it is answered in clusters instead
+(clusters.py): one Point per cell of the viewport's grid holding more than one point, with
+`cluster: true`, its `count` and the cell's `bbox`; a cell's only point stays a feature of its
+own. Every point is then represented, so `left_out` is 0 for that layer. Without a bbox (the
+list without JavaScript, the CSV, clients asking for the whole region), or when the caller asks
+for no clusters, a layer is cut at the cap, newest (or by name) first, and `left_out` says per
+layer how many features were not sent, so the page can ask to zoom in or filter."""
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
@@ -11,10 +17,20 @@ from sqlalchemy import func, select
 from marketplace.categories.models import Category
 from marketplace.categories.queries import category_ids_with_descendants, get_category_by_slug
 from marketplace.core.i18n import current_language
+from marketplace.directory.clusters import (
+    at_positions,
+    cluster_features,
+    listing_cells,
+    place_cells,
+    point,
+    single_positions,
+)
 from marketplace.directory.filters import DirectoryFilters
+from marketplace.directory.grid import Grid, grid_for
 from marketplace.directory.models import OrganisationFunction
 from marketplace.directory.queries import (
     district_matches,
+    inside,
     matching_places,
     open_listing_counts,
     organisation_conditions,
@@ -27,29 +43,23 @@ from marketplace.orgs.models import ORGANISATION_KINDS, Organisation
 from marketplace.search import SearchFilters, listing_ids_matching
 
 LISTING_LAYERS = {"offers": "offer", "requests": "request"}
-#: ~1 m: more digits only make the answer longer.
-COORDINATE_DIGITS = 5
 
 
-def _point(lon: float, lat: float) -> dict:
-    return {
-        "type": "Point",
-        "coordinates": [round(lon, COORDINATE_DIGITS), round(lat, COORDINATE_DIGITS)],
-    }
-
-
-def map_feature_collection(filters: DirectoryFilters) -> dict:
-    """The features of the layers asked for, within the bbox when one is given."""
+def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) -> dict:
+    """The features of the layers asked for, within the bbox when one is given; dense layers
+    of a bbox in clusters unless `clusters` is False."""
     cap = max(1, int(current_app.config["MAP_MAX_FEATURES"]) // len(filters.layers))
+    grid = grid_for(filters.bbox) if clusters and filters.bbox is not None else None
     features: list[dict] = []
     left_out: dict[str, int] = {}
     for layer in filters.layers:
         if layer == "organisations":
-            found, total = organisation_features(filters, cap)
+            found, left_out[layer] = organisation_features(filters, cap, grid)
         else:
-            found, total = listing_features(filters, LISTING_LAYERS[layer], layer, cap)
+            found, left_out[layer] = listing_features(
+                filters, LISTING_LAYERS[layer], layer, cap, grid
+            )
         features.extend(found)
-        left_out[layer] = total - len(found)
     return {
         "type": "FeatureCollection",
         "features": features,
@@ -58,10 +68,20 @@ def map_feature_collection(filters: DirectoryFilters) -> dict:
     }
 
 
-def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dict], int]:
+def organisation_features(
+    filters: DirectoryFilters, cap: int, grid: Grid | None = None
+) -> tuple[list[dict], int]:
+    """The layer's features and how many places were left out."""
     found = text_matches(filters)
     if found is not None and not found:
         return [], 0
+    if grid is not None:
+        cells = place_cells(filters, found, grid)
+        if sum(cell.count for cell in cells) > cap:
+            singles = single_positions(cells)
+            return cluster_features("organisations", grid, cells) + _single_places(
+                filters, found, singles
+            ), 0
     stmt = matching_places(filters)
     if found is not None:
         stmt = stmt.where(Organisation.id.in_(found))
@@ -76,6 +96,28 @@ def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dic
         .limit(cap)
     ).all()
     total = rows[0].total if rows else 0
+    return _place_features(rows), int(total) - len(rows)
+
+
+def _single_places(
+    filters: DirectoryFilters, found: list[int] | None, positions: list[tuple[float, float]]
+) -> list[dict]:
+    """The features of the places alone in their cells, found by their exact positions."""
+    if not positions:
+        return []
+    stmt = matching_places(filters, at=lambda lat, lon: at_positions(lat, lon, positions))
+    if found is not None:
+        stmt = stmt.where(Organisation.id.in_(found))
+    rows = db.session.execute(
+        stmt.add_columns(Organisation.name.label("organisation_name"), Organisation.kind)
+    ).all()
+    wanted = set(positions)
+    return _place_features([row for row in rows if (row.lat, row.lon) in wanted])
+
+
+def _place_features(rows) -> list[dict]:
+    """Features of place rows (organisation_id, site_id, name, district, lat, lon,
+    organisation_name, kind), with the organisations' functions and open listing counts."""
     ids = sorted({row.organisation_id for row in rows})
     codes: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
@@ -98,7 +140,7 @@ def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dic
             {
                 "type": "Feature",
                 "id": feature_id,
-                "geometry": _point(row.lon, row.lat),
+                "geometry": point(row.lon, row.lat),
                 "properties": {
                     "layer": "organisations",
                     "id": row.organisation_id,
@@ -114,43 +156,29 @@ def organisation_features(filters: DirectoryFilters, cap: int) -> tuple[list[dic
                 },
             }
         )
-    return features, int(total)
+    return features
 
 
 def listing_features(
-    filters: DirectoryFilters, kind: str, layer: str, cap: int
+    filters: DirectoryFilters, kind: str, layer: str, cap: int, grid: Grid | None = None
 ) -> tuple[list[dict], int]:
-    organisation_filters = organisation_conditions(filters)
-    conditions = [
-        Listing.kind == kind,
-        effective_status_is("open"),
-        Listing.lat.is_not(None),
-        Listing.lon.is_not(None),
-        *organisation_filters,
-    ]
-    category = get_category_by_slug(filters.category) if filters.category else None
-    if category is not None:
-        conditions.append(Listing.category_id.in_(category_ids_with_descendants(category)))
-    if filters.district:
-        conditions.append(district_matches(Listing.district, filters.district))
+    """The layer's features and how many listings were left out."""
+    conditions = _listing_conditions(filters, kind)
+    if conditions is None:
+        return [], 0
+    with_organisation = bool(organisation_conditions(filters))
+    base = base_anywhere = select(Listing.id).where(*conditions)
+    if with_organisation:
+        base = base_anywhere = base.join(Organisation, Organisation.id == Listing.organisation_id)
     if filters.bbox is not None:
-        west, south, east, north = filters.bbox
-        conditions.append(Listing.lat.between(south, north))
-        if west <= east:
-            conditions.append(Listing.lon.between(west, east))
-        else:
-            conditions.append((Listing.lon >= west) | (Listing.lon <= east))
-    if filters.q:
-        ids = listing_ids_matching(
-            filters.q,
-            SearchFilters(kind=kind, category=filters.category, district=filters.district),
-        )
-        if not ids:
-            return [], 0
-        conditions.append(Listing.id.in_(ids))
-    base = select(Listing.id).where(*conditions)
-    if organisation_filters:
-        base = base.join(Organisation, Organisation.id == Listing.organisation_id)
+        in_box = inside(Listing.lat, Listing.lon, filters.bbox)
+        conditions, base = conditions + in_box, base.where(*in_box)
+    if grid is not None:
+        cells = listing_cells(conditions, with_organisation, grid)
+        if sum(cell.count for cell in cells) > cap:
+            # The singles' positions lie in the box: looked up by position, not by the box.
+            ids = _ids_at(base_anywhere, single_positions(cells))
+            return cluster_features(layer, grid, cells) + _listings_by_id(ids, kind, layer), 0
     # Count and newest ids come from ix_listings_map alone, in one pass (a window count over the
     # scan that sorts); only the page's rows are read from the table.
     newest = db.session.execute(
@@ -159,7 +187,53 @@ def listing_features(
         .limit(cap)
     ).all()
     total = newest[0].total if newest else 0
-    ids = [row.id for row in newest]
+    features = _listings_by_id([row.id for row in newest], kind, layer)
+    return features, int(total) - len(features)
+
+
+def _ids_at(base, positions: list[tuple[float, float]]) -> list[int]:
+    """The ids of `base` at these exact (lat, lon) positions."""
+    if not positions:
+        return []
+    wanted = set(positions)
+    rows = db.session.execute(
+        base.add_columns(Listing.lat, Listing.lon).where(
+            *at_positions(Listing.lat, Listing.lon, positions)
+        )
+    )
+    return [row.id for row in rows if (row.lat, row.lon) in wanted]
+
+
+def _listing_conditions(filters: DirectoryFilters, kind: str) -> list | None:
+    """SQL conditions on Listing (and Organisation) for the filters but the bbox; None when the
+    words find no listing of this kind."""
+    conditions = [
+        Listing.kind == kind,
+        effective_status_is("open"),
+        Listing.lat.is_not(None),
+        Listing.lon.is_not(None),
+        *organisation_conditions(filters),
+    ]
+    category = get_category_by_slug(filters.category) if filters.category else None
+    if category is not None:
+        conditions.append(Listing.category_id.in_(category_ids_with_descendants(category)))
+    if filters.district:
+        conditions.append(district_matches(Listing.district, filters.district))
+    if filters.q:
+        ids = listing_ids_matching(
+            filters.q,
+            SearchFilters(kind=kind, category=filters.category, district=filters.district),
+        )
+        if not ids:
+            return None
+        conditions.append(Listing.id.in_(ids))
+    return conditions
+
+
+def _listings_by_id(ids: list[int], kind: str, layer: str) -> list[dict]:
+    """Features of these listings, in this order."""
+    if not ids:
+        return []
     found = {
         row.id: row
         for row in db.session.execute(
@@ -186,7 +260,7 @@ def listing_features(
             {
                 "type": "Feature",
                 "id": f"listing-{row.id}",
-                "geometry": _point(row.lon, row.lat),
+                "geometry": point(row.lon, row.lat),
                 "properties": {
                     "layer": layer,
                     "id": row.id,
@@ -200,7 +274,7 @@ def listing_features(
                 },
             }
         )
-    return features, int(total)
+    return features
 
 
 def _url_maker(endpoint: str, argument: str):

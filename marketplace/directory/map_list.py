@@ -37,7 +37,8 @@ def map_list(filters: DirectoryFilters) -> MapList:
     first with a postcode), within the radius around `near` when one is given."""
     if filters.near_point is not None:
         filters = replace(filters, bbox=box_around(filters.near_point, filters.effective_radius_km))
-    collection = map_feature_collection(filters)
+    # A list names every entry it shows: never clusters, even in the box around `near`.
+    collection = map_feature_collection(filters, clusters=False)
     groups: dict[str, DistrictGroup] = {}
     shown = 0
     for feature in collection["features"]:

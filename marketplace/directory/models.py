@@ -43,6 +43,10 @@ class OrganisationSite(db.Model):
     place is the organisation's own postcode."""
 
     __tablename__ = "organisation_sites"
+    __table_args__ = (
+        #: As ix_organisations_map, for the further sites.
+        Index("ix_organisation_sites_map", "lat", "lon", "organisation_id", "district", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(

@@ -2,7 +2,9 @@
 the details every answer about an organisation carries (functions, sites, open listings)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import func, select
@@ -56,10 +58,19 @@ class OrganisationEntry:
     distance_km: float | None = None
 
 
-def places_select() -> sa.Select:
+def inside(lat, lon, bbox: tuple[float, float, float, float]) -> list:
+    """Conditions for a point inside (west, south, east, north), across the antimeridian too."""
+    west, south, east, north = bbox
+    if west <= east:
+        return [lat.between(south, north), lon.between(west, east)]
+    return [lat.between(south, north), sa.or_(lon >= west, lon <= east)]
+
+
+def places_select(at: Callable[[Any, Any], list] | None = None) -> sa.Select:
     """Every place of every organisation: main places (from the organisation's own postcode)
     and further sites, as one selectable (organisation_id, site_id, name, postcode, district,
-    lat, lon)."""
+    lat, lon). `at(lat, lon)` gives conditions on the position, applied inside each branch, so
+    that each can read its (lat, lon) index."""
     o, s = Organisation.__table__.c, OrganisationSite.__table__.c
     main = select(
         o.id.label("organisation_id"),
@@ -71,6 +82,8 @@ def places_select() -> sa.Select:
         o.lon,
     ).where(o.lat.is_not(None), o.lon.is_not(None))
     sites = select(s.organisation_id, s.id, s.name, s.postcode, s.district, s.lat, s.lon)
+    if at is not None:
+        main, sites = main.where(*at(o.lat, o.lon)), sites.where(*at(s.lat, s.lon))
     return main.union_all(sites)
 
 
@@ -104,21 +117,17 @@ def text_matches(filters: DirectoryFilters) -> list[int] | None:
     return organisation_ids_matching(filters.q, limit=MAX_TEXT_MATCHES)
 
 
-def matching_places(filters: DirectoryFilters, bbox=None) -> sa.Select:
-    """The places of organisations matching the filters (district and bbox on the place)."""
-    places = places_select().subquery("places")
+def matching_places(filters: DirectoryFilters, bbox=None, at=None) -> sa.Select:
+    """The places of organisations matching the filters (district and bbox on the place), or
+    only those at the positions `at` gives conditions for (see places_select)."""
+    box = bbox or filters.bbox
+    if at is None and box is not None:
+        at = lambda lat, lon: inside(lat, lon, box)  # noqa: E731
+    places = places_select(at).subquery("places")
     stmt = select(places).join(Organisation, Organisation.id == places.c.organisation_id)
     stmt = stmt.where(*organisation_conditions(filters))
     if filters.district:
         stmt = stmt.where(district_matches(places.c.district, filters.district))
-    box = bbox or filters.bbox
-    if box is not None:
-        west, south, east, north = box
-        stmt = stmt.where(places.c.lat.between(south, north))
-        if west <= east:
-            stmt = stmt.where(places.c.lon.between(west, east))
-        else:  # across the antimeridian
-            stmt = stmt.where(sa.or_(places.c.lon >= west, places.c.lon <= east))
     return stmt
 
 

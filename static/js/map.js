@@ -3,6 +3,9 @@
 // already lists the same entries as HTML, this file only adds the map, and does nothing without
 // Leaflet or the elements. Kept out of the HTML and free of inline styles and innerHTML of data:
 // the Content-Security-Policy forbids inline scripts and styles, and names come from users.
+// A dense layer of the viewport comes from the server as cluster features (properties.cluster,
+// count, bbox of the grid cell): they are drawn with Leaflet.markercluster's cluster icons and a
+// click zooms to the cell; the other features are markers with popups, clustered in the browser.
 // Tiles are optional: without a tile URL, or when the tile host cannot be reached, markers,
 // clusters and popups still work on the plain background set in map.css.
 (function () {
@@ -205,6 +208,60 @@
     return marker;
   }
 
+  // ---------- Server clusters: a dense layer of the viewport, counted on the server ----------
+
+  function isServerCluster(feature) {
+    return Boolean(feature && feature.properties && feature.properties.cluster === true);
+  }
+
+  // The size classes of Leaflet.markercluster's own icons, so both kinds of cluster look alike.
+  function clusterSize(count) {
+    if (count < 10) { return "small"; }
+    return count < 100 ? "medium" : "large";
+  }
+
+  // [[south, west], [north, east]] of the cell, or null when the answer holds no usable bbox.
+  function cellBounds(bbox) {
+    if (!Array.isArray(bbox) || bbox.length !== 4) { return null; }
+    var b = bbox.map(Number);
+    if (!b.every(isFinite) || b[1] > b[3]) { return null; }
+    return L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+  }
+
+  function clusterMarker(feature, map) {
+    var geometry = feature.geometry;
+    if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) { return null; }
+    var lon = Number(geometry.coordinates[0]);
+    var lat = Number(geometry.coordinates[1]);
+    var props = feature.properties;
+    var count = Number(props.count);
+    if (!isFinite(lat) || !isFinite(lon) || !isFinite(count)) { return null; }
+    var inner = el("div");
+    inner.appendChild(el("span", "", number.format(count)));
+    var label = String(props.name || number.format(count));
+    var marker = L.marker([lat, lon], {
+      icon: L.divIcon({ html: inner, className: "marker-cluster marker-cluster-" + clusterSize(count) + " map-server-cluster", iconSize: L.point(40, 40) }),
+      title: label,
+      alt: label,
+      keyboard: true
+    });
+    marker.on("add", function () {
+      var icon = marker.getElement();
+      if (icon) { icon.setAttribute("aria-label", label); }
+    });
+    var bounds = cellBounds(props.bbox);
+    marker.cellBounds = bounds;
+    // Enter on the focused icon is a click too (Leaflet's keyboard option).
+    marker.on("click", function () {
+      if (bounds && bounds.isValid()) {
+        map.fitBounds(bounds, { maxZoom: map.getMaxZoom() });
+      } else {
+        map.setView([lat, lon], Math.min(map.getZoom() + 2, map.getMaxZoom()));
+      }
+    });
+    return marker;
+  }
+
   // Identical features keep their marker across reloads: unchanged markers neither flicker nor
   // lose their place in a spiderfied cluster.
   function featureKey(feature) {
@@ -257,6 +314,9 @@
 
     var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, spiderfyOnMaxZoom: true });
     map.addLayer(cluster);
+    // Clusters the server counted stay out of the cluster group, which would count them as
+    // one marker each; every answer replaces them, as their cells follow the zoom.
+    var serverClusters = L.layerGroup().addTo(map);
 
     var markers = {}; // featureKey -> L.Marker currently in the cluster group
     var sequence = 0;
@@ -271,11 +331,32 @@
       container.setAttribute("aria-busy", state === "loading" ? "true" : "false");
     }
 
+    function replaceServerClusters(features) {
+      serverClusters.clearLayers();
+      features.forEach(function (feature) {
+        var marker = clusterMarker(feature, map);
+        if (marker) { serverClusters.addLayer(marker); }
+      });
+      container.setAttribute("data-cluster-count", String(serverClusters.getLayers().length));
+    }
+
+    // Everything drawn: the markers and the cells of the server's clusters.
+    function drawnBounds() {
+      var bounds = L.latLngBounds([]);
+      var markerBounds = cluster.getBounds();
+      if (markerBounds.isValid()) { bounds.extend(markerBounds); }
+      serverClusters.eachLayer(function (marker) {
+        bounds.extend(marker.cellBounds || marker.getLatLng());
+      });
+      return bounds;
+    }
+
     function replaceFeatures(features) {
       var next = {};
       var added = [];
+      replaceServerClusters(features.filter(isServerCluster));
       features.forEach(function (feature) {
-        if (!feature) { return; }
+        if (!feature || isServerCluster(feature)) { return; }
         var key = featureKey(feature);
         if (next[key]) { return; }
         var marker = markers[key] || featureMarker(feature, ctx);
@@ -329,7 +410,7 @@
         setStatus(n && ctx.i18n.left_out ? leftOutText(ctx.i18n.left_out, n) : "", "ready");
         if (fitPending) {
           fitPending = false;
-          var bounds = cluster.getBounds();
+          var bounds = drawnBounds();
           if (bounds.isValid()) {
             map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
           } else {

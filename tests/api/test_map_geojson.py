@@ -226,3 +226,91 @@ def test_openapi_documents_the_map(api):
     assert "422" in operation["responses"]
     parameters = {p["name"] for p in operation["parameters"]}
     assert {"layers", "function", "kind", "category", "bbox", "district", "q"} <= parameters
+
+
+@pytest.fixture
+def small_cap(app, monkeypatch):
+    """Four features per answer: a handful of points make a layer dense."""
+    monkeypatch.setitem(app.config, "MAP_MAX_FEATURES", 4)
+
+
+def _clusters(features: list[dict]) -> list[dict]:
+    return [f for f in features if f["properties"].get("cluster")]
+
+
+def _represented(features: list[dict], layer: str) -> int:
+    """Points a layer's features stand for: a cluster its count, any other feature one."""
+    return sum(
+        f["properties"]["count"] if f["properties"].get("cluster") else 1
+        for f in features
+        if f["properties"]["layer"] == layer
+    )
+
+
+def test_a_dense_bbox_answers_in_clusters_that_count_every_point(api, make, region, small_cap):
+    for number in range(6):
+        _organisation(make, f"Verein {number}", "04109", "Zentrum")
+    answer = collection(api, f"bbox={LEIPZIG}")
+    parsed = geojson.loads(json.dumps(answer))
+    assert parsed.is_valid, parsed.errors()
+    [cluster] = _clusters(answer["features"])
+    props = cluster["properties"]
+    # The centre and the six associations share 04109; Haus 2 and the café are alone.
+    assert props["count"] == 7 and props["layer"] == "organisations"
+    assert props["id"] is None and props["url"] is None
+    assert props["name"] == "7 places of organisations"
+    west, south, east, north = props["bbox"]
+    lon, lat = cluster["geometry"]["coordinates"]
+    assert west <= lon <= east and south <= lat <= north
+    assert _represented(answer["features"], "organisations") == 9
+    assert answer["left_out"] == {"organisations": 0}
+    singles = [f for f in answer["features"] if not f["properties"].get("cluster")]
+    assert sorted(f["properties"]["name"] for f in singles) == [
+        "Café Kolibri",
+        "Projekthaus Zentrum",  # Haus 2, in Grünau
+    ]
+    assert {"functions", "kind", "site", "open_offers"} <= set(singles[0]["properties"])
+
+
+def test_filters_apply_to_clusters(api, make, region, small_cap):
+    for number in range(6):
+        verein = _organisation(make, f"Verein {number}", "04109", "Zentrum")
+        if number < 3:
+            make.organisation_function(verein, "G")
+        _listing(make, verein, f"Kisten {number}", "04109", "Zentrum")
+    offers = collection(api, f"bbox={LEIPZIG}&layers=offers")
+    [cluster] = _clusters(offers["features"])
+    assert cluster["properties"]["count"] == 7  # the centre's pallets and the six boxes
+    assert cluster["properties"]["name"] == "7 open offers"
+    assert _represented(offers["features"], "offers") == 7
+    places = collection(api, f"bbox={LEIPZIG}&function=G")["features"]
+    # the centre and three associations in 04109, Haus 2 and the café: 6 places of G
+    assert _represented(places, "organisations") == 6
+    assert [f["properties"]["count"] for f in _clusters(places)] == [4]
+    assert collection(api, f"bbox={LEIPZIG}&function=H")["features"] == []
+    sofas = collection(api, f"bbox={LEIPZIG}&layers=offers&category=sofas")
+    assert sofas["features"] == [] and sofas["left_out"] == {"offers": 0}  # Berlin's are not in it
+
+
+def test_a_sparse_bbox_keeps_todays_features(api, make, region, small_cap):
+    for number in range(6):
+        _organisation(make, f"Verein {number}", "04109", "Zentrum")
+    # Grünau holds only Haus 2: at most the cap, so features as ever.
+    [haus] = collection(api, "bbox=12.27,51.30,12.33,51.33")["features"]
+    assert haus["properties"]["site"] == "Haus 2" and "cluster" not in haus["properties"]
+    # Without a bbox the cap cuts and counts what it left out, as before (ten places in all).
+    whole = collection(api)
+    assert len(whole["features"]) == 4 and whole["left_out"] == {"organisations": 6}
+    assert not _clusters(whole["features"])
+
+
+def test_the_list_without_javascript_never_clusters(app, make, region, small_cap):
+    from marketplace.directory.filters import parse_directory_filters
+    from marketplace.directory.map_list import map_list
+
+    for number in range(6):
+        _organisation(make, f"Verein {number}", "04109", "Zentrum")
+    with app.test_request_context("/map"):
+        filters, _ = parse_directory_filters({"near": "04109", "radius_km": "30"})
+        listed = map_list(filters)
+    assert listed.shown == 4 and listed.left_out == 5
