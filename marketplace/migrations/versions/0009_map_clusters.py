@@ -1,13 +1,13 @@
 """Map clusters: covering indexes that count and group a viewport's places by position.
 
-Revision ID: 0008_map_clusters
-Revises: 0007_directory
+Revision ID: 0009_map_clusters
+Revises: 0008_bookings
 """
 
 from alembic import op
 
-revision = "0008_map_clusters"
-down_revision = "0007_directory"
+revision = "0009_map_clusters"
+down_revision = "0008_bookings"
 branch_labels = None
 depends_on = None
 
