@@ -28,13 +28,13 @@ _DECIMAL = {"inputmode": "decimal", "size": 6}
 
 class BookingRulesForm(FlaskForm):
     min_length = StringField(_l("Shortest booking"), render_kw=_DECIMAL)
-    min_unit = SelectField(_l("Unit of the shortest booking"), choices=_UNIT_CHOICES)
+    min_unit = SelectField(_l("Unit of the shortest booking"), choices=_UNIT_CHOICES, default="hours")
     max_length = StringField(_l("Longest booking"), render_kw=_DECIMAL)
-    max_unit = SelectField(_l("Unit of the longest booking"), choices=_UNIT_CHOICES)
+    max_unit = SelectField(_l("Unit of the longest booking"), choices=_UNIT_CHOICES, default="hours")
     lead = StringField(_l("Book at least this far ahead"), render_kw=_DECIMAL)
-    lead_unit = SelectField(_l("Unit of the lead time"), choices=_UNIT_CHOICES)
+    lead_unit = SelectField(_l("Unit of the lead time"), choices=_UNIT_CHOICES, default="hours")
     buffer = StringField(_l("Kept free before and after each booking"), render_kw=_DECIMAL)
-    buffer_unit = SelectField(_l("Unit of the buffer"), choices=_UNIT_CHOICES)
+    buffer_unit = SelectField(_l("Unit of the buffer"), choices=_UNIT_CHOICES, default="hours")
     closed_dates = TextAreaField(
         _l("Closed days"), render_kw={"rows": 4, "placeholder": "24.12.2026"}
     )
@@ -43,6 +43,7 @@ class BookingRulesForm(FlaskForm):
     fee_per = SelectField(
         _l("The fee is charged"),
         choices=[SelectChoice(key, label) for key, label in FEE_BASES.items()],
+        default="booking",
     )
 
     def weekdays(self) -> list[tuple[str, list]]:
