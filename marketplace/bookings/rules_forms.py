@@ -28,9 +28,13 @@ _DECIMAL = {"inputmode": "decimal", "size": 6}
 
 class BookingRulesForm(FlaskForm):
     min_length = StringField(_l("Shortest booking"), render_kw=_DECIMAL)
-    min_unit = SelectField(_l("Unit of the shortest booking"), choices=_UNIT_CHOICES, default="hours")
+    min_unit = SelectField(
+        _l("Unit of the shortest booking"), choices=_UNIT_CHOICES, default="hours"
+    )
     max_length = StringField(_l("Longest booking"), render_kw=_DECIMAL)
-    max_unit = SelectField(_l("Unit of the longest booking"), choices=_UNIT_CHOICES, default="hours")
+    max_unit = SelectField(
+        _l("Unit of the longest booking"), choices=_UNIT_CHOICES, default="hours"
+    )
     lead = StringField(_l("Book at least this far ahead"), render_kw=_DECIMAL)
     lead_unit = SelectField(_l("Unit of the lead time"), choices=_UNIT_CHOICES, default="hours")
     buffer = StringField(_l("Kept free before and after each booking"), render_kw=_DECIMAL)
