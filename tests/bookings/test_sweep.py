@@ -55,10 +55,10 @@ def test_each_notice_goes_once_to_the_right_side_in_its_language(app, s, outbox)
     ]
     provider = by_recipient[s.provider.email]
     assert [m.subject for m in provider] == [
-        "Overdue: “Akkuschrauber Makita” has not been returned"
+        "Überfällig: „Akkuschrauber Makita“ wurde nicht zurückgegeben"  # German
     ]
     assert all(m.body.startswith("Hello Ben Borger,") for m in by_recipient[s.borrower.email])
-    assert provider[0].body.startswith("Guten Tag Lena Leiherin,")  # German
+    assert provider[0].body.startswith("Guten Tag Lena Leiherin,")
     assert f"/bookings/{ids['overdue']}" in provider[0].body
 
     # A second sweep, and a third: nothing more.
