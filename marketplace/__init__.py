@@ -43,6 +43,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
 
+    from marketplace.bookings import init_bookings
+
+    init_bookings(app)
+
     from marketplace.core.errorpages import register_error_handlers
     from marketplace.core.templating import register_template_helpers
 
@@ -134,6 +138,8 @@ def _init_mail(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace.api.blueprint import init_api
     from marketplace.auth.views import bp as auth_bp
+    from marketplace.bookings.feed_views import bp as booking_feeds_bp
+    from marketplace.bookings.rules_views import bp as booking_rules_bp
     from marketplace.bookings.views import bp as bookings_bp
     from marketplace.categories.views import bp as categories_bp
     from marketplace.directory.views import bp as directory_bp
@@ -150,6 +156,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(booking_feeds_bp)
+    app.register_blueprint(booking_rules_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(reports_bp)

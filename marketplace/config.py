@@ -90,6 +90,10 @@ class Defaults:
     #: listing changes anywhere; None means 256 (and off under TESTING), 0 turns the cache off.
     LISTINGS_PAGE_CACHE_SIZE: int | None = None
     EXPIRY_SWEEP_INTERVAL_S = 60
+    #: Booking reminders and overdue notices (bookings/sweep.py): checked for at most this often
+    #: per process (0: only by `flask bookings sweep`), sent this many hours before pick-up/return.
+    BOOKING_SWEEP_INTERVAL_S = 300
+    BOOKING_REMINDER_HOURS = 24
     #: Matching alerts: an organisation is told about a new listing that scores at least this
     #: against one of its open listings; digests are checked for at most this often per process.
     MATCH_ALERT_MIN_SCORE = 0.5

@@ -46,6 +46,8 @@ def app(tmp_path_factory, worker_id):
             "SERVER_NAME": "localhost",
             "MAIL_BACKEND": "locmem",
             "RATELIMIT_ENABLED": False,
+            # The booking sweep runs only when a test asks for it (tests/bookings/test_sweep.py).
+            "BOOKING_SWEEP_INTERVAL_S": 0,
             "WTF_CSRF_ENABLED": False,
             # Tests assert the English source text unless they ask for German (Accept-Language
             # or the user's locale); the product's default, German, is checked in test_app.py.

@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group; each feature's commands live beside it in this package."""
+    from marketplace.bookings.cli import bookings_cli
     from marketplace.cli.report import report_cli
     from marketplace.cli.seed import seed_demo_command
     from marketplace.cli.translate import translate_cli
@@ -18,3 +19,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(bookings_cli)

@@ -22,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
 from marketplace.core.i18n import current_language
 from marketplace.core.units import UNIT_LABELS
-from marketplace.listings.models import CONDITIONS, Listing
+from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, Listing
 from marketplace.listings.services import WRITABLE_FIELDS
 
 
@@ -64,6 +64,21 @@ class ListingForm(FlaskForm):
     )
     district = StringField(_l("District"), render_kw={"maxlength": 120})
     available_until = DateField(_l("Available until"), validators=[Optional()])
+    mode = RadioField(
+        _l("What happens to it?"),
+        choices=[
+            SelectChoice("give", _l("Give away")),
+            SelectChoice("lend", _l("Lend")),
+            SelectChoice("book", _l("Book by the hour or by the day")),
+        ],
+        default="give",
+        validators=[Optional()],
+    )
+    capacity = StringField(
+        _l("Number of identical items"),
+        default="1",
+        render_kw={"inputmode": "numeric", "type": "number", "min": 1, "max": CAPACITY_MAX},
+    )
     photos = MultipleFileField(
         _l("Photos"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"}
     )
@@ -150,4 +165,6 @@ def initial_data(listing: Listing) -> dict:
         "available_until": listing.available_until
         if isinstance(listing.available_until, date)
         else None,
+        "mode": listing.mode,
+        "capacity": str(listing.capacity),
     }

@@ -72,3 +72,27 @@ def built(app, **kw) -> Sharing:
         db.session.expunge_all()
         db.session.remove()
     return result
+
+
+def booked(app, s: Sharing, start: datetime, end: datetime, status="accepted", units=1, **kw):
+    """A booking of the offer by the borrower, stored directly in `status`; returns its id."""
+    from marketplace.bookings.models import Booking
+
+    with app.app_context():
+        booking = Booking(
+            listing_id=s.offer.id,
+            provider_id=s.offer.organisation_id,
+            borrower_id=s.borrower.organisation_id,
+            created_by_id=s.borrower.id,
+            status=status,
+            start_at=start,
+            end_at=end,
+            units=units,
+            message="Bitte an Ben Borger übergeben",
+            **kw,
+        )
+        db.session.add(booking)
+        db.session.commit()
+        booking_id = booking.id
+        db.session.remove()
+    return booking_id
