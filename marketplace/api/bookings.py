@@ -22,6 +22,7 @@ from marketplace.bookings.queries import (
 )
 from marketplace.bookings.spans import BERLIN, to_utc
 from marketplace.bookings.workflow import ROLES
+from marketplace.core.database import declare_reads_only
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.extensions import db
@@ -132,6 +133,8 @@ class AvailabilitySchema(Schema):
 
 
 def _reloaded(booking_id: int) -> Booking:
+    """The booking as committed, read in a transaction that does not wait for the write lock."""
+    declare_reads_only()
     booking = db.session.get(Booking, booking_id)
     db.session.refresh(booking)
     return booking

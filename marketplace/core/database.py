@@ -32,7 +32,10 @@ def configure_engine(engine: Engine) -> None:
         # A deferred transaction that upgrades from read to write fails at once, ignoring the busy
         # timeout; so every transaction that may write takes the write lock when it begins. Reads
         # (GET pages) stay deferred so that they never wait for writers in WAL mode.
-        if has_request_context() and request.method in _READ_METHODS and not g.get("write_intent"):
+        reading = has_request_context() and (
+            request.method in _READ_METHODS and not g.get("write_intent") or g.get("reads_only")
+        )
+        if reading:
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -41,3 +44,10 @@ def configure_engine(engine: Engine) -> None:
 def declare_write_intent() -> None:
     """Call before the first query of a GET request that will write (e.g. an expiry sweep)."""
     g.write_intent = True
+
+
+def declare_reads_only() -> None:
+    """Call after a write request's commit when all it still does is read its answer back: the
+    read then need not queue for the write lock behind every other writer (under a burst of
+    writes that wait once more could outlast the busy timeout)."""
+    g.reads_only = True
