@@ -17,6 +17,7 @@ PASSWORD = "Besprechungsraum-frei-27"
 PROVIDER_EMAIL = "raum@kontor27-coworking.example"
 BORROWER_EMAIL = "team@jugendwerkstatt-gruenau.example"
 TITLE = "Besprechungsraum stundenweise frei"
+PEOPLE = ("Paula Raumwart", "Jonas Grünauer")
 
 
 def _region(app) -> int:
@@ -27,9 +28,16 @@ def _region(app) -> int:
         workshop = factories.organisation(
             name="Jugendwerkstatt Grünau", kind="association", postcode="04209"
         )
-        for org, email in ((coworking, PROVIDER_EMAIL), (workshop, BORROWER_EMAIL)):
+        for org, email, name in (
+            (coworking, PROVIDER_EMAIL, PEOPLE[0]),
+            (workshop, BORROWER_EMAIL, PEOPLE[1]),
+        ):
             factories.user(
-                organisation=org, email=email, locale="de", password_hash=hash_password(PASSWORD)
+                organisation=org,
+                email=email,
+                name=name,
+                locale="de",
+                password_hash=hash_password(PASSWORD),
             )
         room = factories.listing(
             organisation=coworking,
@@ -119,6 +127,18 @@ def test_a_meeting_room_is_booked_for_an_afternoon_accepted_checked_out_and_retu
         room.fill("#return-note", "Aufgeräumt zurück.")
         room.locator("form#return button[type=submit]").click()
         expect(room.locator(".page-header .badge-booking-returned")).to_be_visible()
+
+        # The coworking space subscribes to the room's calendar: the iCal feed holds the
+        # afternoon's booking and no person's name or e-mail.
+        room.goto(room_url)
+        room.locator("#calendar-feed form button[type=submit]").click()
+        feed_url = room.locator("#listing-feed-url").input_value()
+        feed = room.request.get(feed_url)
+        assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
+        body = feed.text()
+        assert "BEGIN:VEVENT" in body and TITLE in body.replace("\r\n ", "")
+        for private in (*PEOPLE, "Paula", "Jonas", PROVIDER_EMAIL, BORROWER_EMAIL):
+            assert private not in body, private
 
         # Afterwards the afternoon is free again.
         page.goto(room_url)
