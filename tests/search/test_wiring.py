@@ -370,6 +370,9 @@ def add_photos(listing, n: int = 2) -> None:
 def test_browse_loads_its_listings_in_one_query(app, search, listing, client):
     for number in range(3):
         add_photos(listing(f"Kiste {number}"))
+    # The first request of a process also sweeps expired listings and checks the index for
+    # drift (once per interval); what is compared is what every later page costs.
+    client.get("/listings")
     few = count_statements(app, client, "/listings")
     for number in range(3, 25):
         add_photos(listing(f"Kiste {number}"))
