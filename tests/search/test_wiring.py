@@ -348,7 +348,20 @@ def count_statements(app, client, path: str) -> int:
         assert client.get(path).status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    return len([s for s in statements if "listings" in s or "photos" in s])
+    return len([s for s in statements if ("listings" in s or "photos" in s) and not _is_upkeep(s)])
+
+
+#: What a request may do besides its page, at most once per interval or after a failed index
+#: write (under load that happens at any request): the expiry sweep and the index's drift check.
+_UPKEEP = (
+    "UPDATE listings SET status=",
+    "SELECT count(*) AS count_1 FROM listings",
+    "SELECT listings.id, listings.updated_at FROM listings",
+)
+
+
+def _is_upkeep(statement: str) -> bool:
+    return " ".join(statement.split()).startswith(_UPKEEP)
 
 
 def add_photos(listing, n: int = 2) -> None:
@@ -370,9 +383,6 @@ def add_photos(listing, n: int = 2) -> None:
 def test_browse_loads_its_listings_in_one_query(app, search, listing, client):
     for number in range(3):
         add_photos(listing(f"Kiste {number}"))
-    # The first request of a process also sweeps expired listings and checks the index for
-    # drift (once per interval); what is compared is what every later page costs.
-    client.get("/listings")
     few = count_statements(app, client, "/listings")
     for number in range(3, 25):
         add_photos(listing(f"Kiste {number}"))
