@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from marketplace.api.auth import api_user, token_required
@@ -20,7 +20,7 @@ from marketplace.bookings.queries import (
     list_bookings_of_organisation,
     parse_day_range,
 )
-from marketplace.bookings.spans import BERLIN, to_utc
+from marketplace.bookings.spans import FIRST_YEAR, LAST_YEAR, OutOfCalendar, local_to_utc
 from marketplace.bookings.workflow import ROLES
 from marketplace.core.database import declare_reads_only
 from marketplace.core.errors import NotFound
@@ -41,9 +41,10 @@ class LocalDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         moment: datetime = super()._deserialize(value, attr, data, **kwargs)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=BERLIN)
-        return to_utc(moment)
+        try:
+            return local_to_utc(moment)
+        except OutOfCalendar:
+            raise ValidationError(f"Must lie between {FIRST_YEAR} and {LAST_YEAR}.") from None
 
 
 class BookingSchema(Schema):

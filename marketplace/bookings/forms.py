@@ -11,7 +11,13 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from marketplace.bookings.models import NOTE_MAX
-from marketplace.bookings.spans import BERLIN, local, to_utc
+from marketplace.bookings.spans import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    OutOfCalendar,
+    local,
+    local_to_utc,
+)
 from marketplace.core.errors import ValidationFailed
 
 #: What browsers send for datetime-local (seconds only when a step below a minute is set).
@@ -30,7 +36,7 @@ class BookingForm(FlaskForm):
 
     def span_utc(self) -> tuple[datetime, datetime]:
         """The entered span (Berlin wall-clock time) as naive UTC."""
-        return utc_from_local(self.start.data), utc_from_local(self.end.data)
+        return utc_from_local(self.start.data, "start"), utc_from_local(self.end.data, "end")
 
     def copy_errors(self, error: ValidationFailed) -> None:
         """Put the service's problems on the fields (at the top when there is no such field)."""
@@ -42,18 +48,26 @@ class BookingForm(FlaskForm):
             field.errors = [*field.errors, *problems]
 
 
-def utc_from_local(value: datetime) -> datetime:
-    """A naive Berlin wall-clock time as naive UTC."""
-    return to_utc(value.replace(tzinfo=BERLIN))
+def utc_from_local(value: datetime, field: str = "start") -> datetime:
+    """A datetime-local value (Berlin time) as naive UTC; ValidationFailed outside the calendar."""
+    try:
+        return local_to_utc(value)
+    except OutOfCalendar:
+        raise ValidationFailed({field: [_out_of_calendar()]}) from None
+
+
+def _out_of_calendar() -> str:
+    return _("Choose a time between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def parse_local(text: str | None, field: str) -> datetime:
     """A datetime-local value as naive UTC; ValidationFailed on the field otherwise."""
     for pattern in LOCAL_FORMATS:
         try:
-            return utc_from_local(datetime.strptime((text or "").strip(), pattern))
+            moment = datetime.strptime((text or "").strip(), pattern)
         except ValueError:
             continue
+        return utc_from_local(moment, field)
     raise ValidationFailed({field: [_("Enter a date and time.")]})
 
 

@@ -9,9 +9,16 @@ from sqlalchemy import and_, func, or_, select, union_all
 from marketplace.auth.models import User
 from marketplace.bookings.models import Booking, BookingRules
 from marketplace.bookings.rules import Rules, rules_of
-from marketplace.bookings.spans import Held, day_bounds, free_units_by_day
+from marketplace.bookings.spans import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    Held,
+    day_bounds,
+    free_units_by_day,
+    within_calendar,
+)
 from marketplace.bookings.workflow import BORROWER, PROVIDER
-from marketplace.core.clock import utcnow
+from marketplace.core.clock import today, utcnow
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
@@ -89,11 +96,13 @@ class Availability:
     booked: list[Held]
 
 
+def _out_of_calendar() -> str:
+    return _("Choose a day between %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR)
+
+
 def parse_day_range(start_text: str | None, end_text: str | None) -> tuple[date, date]:
     """`from` and `to` as dates (default: today and 30 days later); 422 when malformed, reversed or
     more than a year apart."""
-    from marketplace.core.clock import today
-
     problems: dict[str, list[str]] = {}
     days = {}
     for name, text, default in (
@@ -110,7 +119,11 @@ def parse_day_range(start_text: str | None, end_text: str | None) -> tuple[date,
     if problems:
         raise ValidationFailed(problems)
     first = days["from"]
+    if not within_calendar(first):
+        raise ValidationFailed({"from": [_out_of_calendar()]})
     last = days["to"] or first + timedelta(days=30)
+    if not within_calendar(last):
+        raise ValidationFailed({"to": [_out_of_calendar()]})
     if last < first:
         raise ValidationFailed({"to": [_("Must not be before from.")]})
     if (last - first).days >= MAX_AVAILABILITY_DAYS:

@@ -11,6 +11,25 @@ from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
+#: Bookings and calendars lie within these years: beyond them a time zone shift or a buffer
+#: would leave what `datetime` can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class OutOfCalendar(ValueError):
+    """A time or day outside FIRST_YEAR..LAST_YEAR."""
+
+
+def within_calendar(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def local_to_utc(value: datetime) -> datetime:
+    """A time given by a person or a client (Berlin time when it has no offset) as naive UTC;
+    OutOfCalendar when it lies outside the years bookings may use."""
+    if not within_calendar(value):
+        raise OutOfCalendar(value)
+    return to_utc(value if value.tzinfo is not None else value.replace(tzinfo=BERLIN))
 
 
 @dataclass(frozen=True)

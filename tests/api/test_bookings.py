@@ -290,3 +290,27 @@ def test_openapi_documents_bookings_and_availability(api):
     assert {p["name"] for p in availability["parameters"]} >= {"from", "to"}
     assert set(spec["components"]["schemas"]["Booking"]["properties"]) >= CONTRACT_FIELDS
     assert {"mode", "capacity"} <= set(spec["components"]["schemas"]["Listing"]["properties"])
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("9999-12-31T22:30:00Z", "9999-12-31T23:30:00Z"),  # Berlin time would be year 10000
+        ("0001-01-01T00:30:00", "0001-01-01T02:00:00"),  # UTC would be year 0
+    ],
+)
+def test_times_beyond_the_calendar_are_422_not_500(api, s, start, end):
+    response = api.post(
+        "/api/v1/bookings",
+        as_=s.borrower,
+        json={"listing_id": s.offer.id, "start": start, "end": end},
+    )
+    assert response.status_code == 422
+    assert "start" in response.json["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "query", ["from=9999-12-31", "from=0001-01-01", "from=2026-12-01&to=9999-12-31"]
+)
+def test_availability_beyond_the_calendar_is_422(api, s, query):
+    assert api.get(f"/api/v1/listings/{s.offer.id}/availability?{query}").status_code == 422

@@ -140,6 +140,12 @@ def test_a_meeting_room_is_booked_for_an_afternoon_accepted_checked_out_and_retu
         for private in (*PEOPLE, "Paula", "Jonas", PROVIDER_EMAIL, BORROWER_EMAIL):
             assert private not in body, private
 
+        # The provider's own pages (booking rules, calendar feed) fit a phone too.
+        room.set_viewport_size({"width": 390, "height": 844})
+        for path in (f"/listings/{room_id}/booking-rules", "/bookings/calendar"):
+            room.goto(f"{base_url}{path}")
+            _no_sideways_scroll(room)
+
         # Afterwards the afternoon is free again.
         page.goto(room_url)
         expect(page.locator(cell)).to_have_class(re.compile(r"\bcal-free\b"))
