@@ -63,6 +63,7 @@ def _import_models() -> None:
     import marketplace.core.mail
     import marketplace.directory.models
     import marketplace.exchanges.models
+    import marketplace.ledger.models
     import marketplace.listings.models
     import marketplace.matching.models
     import marketplace.orgs.models  # noqa: F401

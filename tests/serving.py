@@ -45,9 +45,13 @@ def call(base: str, method: str, path: str, token: str | None = None, body=None)
 
 @contextlib.contextmanager
 def running_gunicorn(
-    tmp_path: Path, database_uri: str | None = None, workers: int = 4
+    tmp_path: Path,
+    database_uri: str | None = None,
+    workers: int = 4,
+    commands: tuple[tuple[str, ...], ...] = (),
 ) -> Iterator[tuple[str, Path]]:
-    """Migrate a fresh database, start gunicorn with sync workers, yield (base URL, log path)."""
+    """Migrate a fresh database, run the operator's `commands` (flask CLI arguments), start
+    gunicorn with sync workers, yield (base URL, log path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETPLACE_")}
     env.update(
         MARKETPLACE_INSTANCE_PATH=str(tmp_path / "instance"),
@@ -65,6 +69,15 @@ def running_gunicorn(
         capture_output=True,
         timeout=120,
     )
+    for command in commands:
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     port = free_port()
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:

@@ -37,6 +37,7 @@ def init_api(app: Flask) -> Api:
     from marketplace.api.bookings import blp as bookings_blp
     from marketplace.api.categories import blp as categories_blp
     from marketplace.api.exchanges import blp as exchanges_blp
+    from marketplace.api.ledger import blp as ledger_blp
     from marketplace.api.listings import blp as listings_blp
     from marketplace.api.matching import blp as matching_blp
     from marketplace.api.organisations import blp as organisations_blp
@@ -58,6 +59,7 @@ def init_api(app: Flask) -> Api:
         listings_blp,
         exchanges_blp,
         bookings_blp,
+        ledger_blp,
         matching_blp,
         organisations_blp,
         reports_blp,

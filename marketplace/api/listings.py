@@ -16,6 +16,7 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
+from marketplace.ledger.services import get_currency
 from marketplace.listings.expiry import effective_status
 from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, KINDS, MODES, STATUSES
 from marketplace.listings.queries import (
@@ -57,6 +58,13 @@ class ListingChangeSchema(Schema):
         allow_none=True, validate=OneOf(list(CONDITIONS)), metadata={"description": "Offers only."}
     )
     price_eur = Number(allow_none=True, metadata={"description": "0 means free."})
+    price_local = Number(
+        allow_none=True,
+        metadata={
+            "description": "Per unit in the region's own currency (GET /api/v1/currency); null: "
+            "not priced in it. Completing a hand-over makes the receiver pay it."
+        },
+    )
     postcode = fields.String(
         allow_none=True, metadata={"description": "Default: the organisation's postcode."}
     )
@@ -116,6 +124,9 @@ class ListingSchema(Schema):
     kg_per_unit = Number(allow_none=True)
     condition = fields.String(allow_none=True)
     price_eur = Number()
+    price_local = Number(
+        allow_none=True, metadata={"description": "Only once a local currency is set up."}
+    )
     postcode = fields.String()
     district = fields.String(allow_none=True)
     lat = fields.Float(allow_none=True)
@@ -145,6 +156,8 @@ class ListingSchema(Schema):
     def get_attribute(self, obj, attr, default):
         if attr in ("highlight", "distance_km") and getattr(obj, attr, None) is None:
             return default  # left out of the answer rather than null
+        if attr == "price_local" and get_currency() is None:
+            return default  # nothing of the currency shows until it is set up
         return super().get_attribute(obj, attr, default)
 
 

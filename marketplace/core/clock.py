@@ -25,3 +25,11 @@ def local_month(value: datetime | None) -> str | None:
     if value is None:
         return None
     return as_aware(value).astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m")
+
+
+def local_day_start_utc(day: date) -> datetime:
+    """Naive UTC of midnight in Europe/Berlin at the start of `day` (for date filters)."""
+    from zoneinfo import ZoneInfo
+
+    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo("Europe/Berlin"))
+    return start.astimezone(UTC).replace(tzinfo=None)

@@ -33,6 +33,7 @@ from marketplace.exchanges.notifications import notify_other_side
 from marketplace.exchanges.queries import is_open_for_proposals, role_of
 from marketplace.exchanges.workflow import PROVIDER
 from marketplace.extensions import db
+from marketplace.ledger import services as ledger
 from marketplace.listings.models import LIVE_STATUSES, Listing
 
 MAX_MESSAGE_LENGTH = 5000
@@ -390,8 +391,27 @@ def complete_exchange(
     _close_offer_if_done(exchange.offer_id)
     if exchange.request_id is not None:
         _count_towards_request(exchange, handed, record.mass_kg)
+    _pay_in_local_currency(user, exchange, offer, handed)
     _finish(exchange, user, "complete", "accepted", seq)
     return exchange
+
+
+def _pay_in_local_currency(user: User, exchange: Exchange, offer: Listing, handed) -> None:
+    """In the completion's transaction: a refused payment rolls the whole completion back."""
+    try:
+        ledger.pay_for_hand_over(
+            user,
+            payer_organisation_id=exchange.receiver_id,
+            payee_organisation_id=exchange.provider_id,
+            price=offer.price_local,
+            quantity=handed,
+            title=offer.title,
+            exchange_id=exchange.id,
+        )
+    except (ledger.InsufficientCredit, ledger.AccountFrozen) as refused:
+        raise type(refused)(
+            _("The hand-over was not confirmed: %(why)s", why=refused.message)
+        ) from None
 
 
 def _distance_km(exchange: Exchange) -> Decimal | None:

@@ -70,6 +70,8 @@ class Listing(db.Model):
     condition: Mapped[str | None] = mapped_column(String(20))
     #: 0 means free of charge.
     price_eur: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    #: Per unit in the region's own currency (ledger); None when not priced in it.
+    price_local: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     postcode: Mapped[str] = mapped_column(String(5))
     district: Mapped[str | None] = mapped_column(String(120))
     lat: Mapped[float | None]

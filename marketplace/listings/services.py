@@ -18,6 +18,7 @@ from marketplace.core.errors import InvalidTransition, NotFound, PermissionDenie
 from marketplace.core.geo import postcode_coordinates
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
+from marketplace.ledger.services import get_currency
 from marketplace.listings.expiry import effective_status
 from marketplace.listings.models import (
     CAPACITY_MAX,
@@ -41,6 +42,7 @@ WRITABLE_FIELDS = (
     "kg_per_unit",
     "condition",
     "price_eur",
+    "price_local",
     "postcode",
     "district",
     "available_until",
@@ -220,6 +222,12 @@ def _clean(
     def optional_decimal(places, high):
         return lambda value: None if _blank(value) else _decimal(value, places, Decimal(0), high)
 
+    def local_price(value):
+        price = optional_decimal(2, PRICE_MAX)(value)
+        if price is not None and get_currency() is None:
+            raise _Invalid(_("No local currency is set up in this region."))
+        return price
+
     def postcode(value):
         code = organisation.postcode if _blank(value) else _text(value)
         coordinates = postcode_coordinates(code)
@@ -262,6 +270,7 @@ def _clean(
     check("quantity", quantity)
     check("kg_per_unit", optional_decimal(4, KG_PER_UNIT_MAX))
     check("price_eur", optional_decimal(2, PRICE_MAX))
+    check("price_local", local_price)
     check("postcode", postcode)
     check("district", district)
     check("available_until", available_until)
