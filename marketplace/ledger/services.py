@@ -12,6 +12,7 @@ Services only flush; the caller commits once, and rolls back when a DomainError 
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from flask import g, has_app_context
@@ -183,15 +184,17 @@ def transfer(
     exchange_id: int | None = None,
     booking_id: int | None = None,
     reverses: Transfer | None = None,
+    at: datetime | None = None,
 ) -> Transfer:
-    """Book `amount` from payer to payee under the limits; 409 when a balance would leave them."""
+    """Book `amount` from payer to payee under the limits; 409 when a balance would leave them.
+    `at` back-dates the booking (demo data and imports only; default: now)."""
     if payer_organisation_id == payee_organisation_id:
         raise ValidationFailed({"payee_organisation_id": [_("Choose another organisation.")]})
     cents = to_cents(amount)
     if cents <= 0:
         raise ValidationFailed({"amount": [_("Enter an amount above 0.")]})
     payer, payee = account_of(payer_organisation_id), account_of(payee_organisation_id)
-    now = utcnow()
+    now = at or utcnow()
     with db.session.begin_nested():
         balances = {}
         # Always lock the lower account id first, so that two opposite transfers cannot deadlock.
