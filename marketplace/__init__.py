@@ -44,8 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_cli(app)
 
     from marketplace.bookings import init_bookings
+    from marketplace.ledger import init_ledger
 
     init_bookings(app)
+    init_ledger(app)
 
     from marketplace.core.errorpages import register_error_handlers
     from marketplace.core.templating import register_template_helpers
@@ -146,6 +148,8 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.directory.views import bp as directory_bp
     from marketplace.exchanges.brokered_views import bp as brokered_bp
     from marketplace.exchanges.views import bp as exchanges_bp
+    from marketplace.ledger.coordinator_views import bp as ledger_coordinator_bp
+    from marketplace.ledger.views import bp as ledger_bp
     from marketplace.listings.views import bp as listings_bp
     from marketplace.matching.board_views import bp as match_board_bp
     from marketplace.matching.views import bp as matching_bp
@@ -159,6 +163,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bookings_bp)
     app.register_blueprint(booking_feeds_bp)
     app.register_blueprint(booking_rules_bp)
+    app.register_blueprint(ledger_bp)
+    app.register_blueprint(ledger_coordinator_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(reports_bp)

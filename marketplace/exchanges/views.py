@@ -12,6 +12,8 @@ from marketplace.exchanges import conversation, queries, services, workflow
 from marketplace.exchanges.forms import CompleteForm, MessageForm, NoteForm, ProposeForm
 from marketplace.exchanges.models import EXCHANGE_STATUSES, MASS_BASES, TRANSPORT_MODES
 from marketplace.extensions import db
+from marketplace.ledger.queries import payments_for_exchange
+from marketplace.ledger.services import get_currency
 
 bp = Blueprint("exchanges", __name__)
 
@@ -107,6 +109,7 @@ def _render_detail(exchange, complete_form=None, message_form=None, status: int 
         message_form=message_form or MessageForm(formdata=None),
         mass_bases=MASS_BASES,
         transport_modes=TRANSPORT_MODES,
+        payments=payments_for_exchange(exchange.id) if get_currency() else [],
     ), status
 
 

@@ -6,6 +6,7 @@ that keep balances within their limits then compare exact integers on SQLite and
 alike; services speak `Decimal` with two places."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
+from marketplace.ledger.amounts import from_cents
 
 CURRENCY_KINDS = {"money": _l("money"), "hours": _l("hours")}
 TRANSFER_KINDS = {
@@ -108,6 +110,10 @@ class Transfer(db.Model):
     payer = relationship("Account", foreign_keys=[payer_account_id], lazy="joined")
     payee = relationship("Account", foreign_keys=[payee_account_id], lazy="joined")
 
+    @property
+    def amount(self) -> Decimal:
+        return from_cents(self.amount_cents)
+
 
 class Entry(db.Model):
     """One side of a transfer: -amount on the payer's account, +amount on the payee's."""
@@ -189,3 +195,7 @@ class PaymentRequest(db.Model):
 
     payee = relationship("Organisation", foreign_keys=[payee_id], lazy="joined")
     payer = relationship("Organisation", foreign_keys=[payer_id], lazy="joined")
+
+    @property
+    def amount(self) -> Decimal:
+        return from_cents(self.amount_cents)

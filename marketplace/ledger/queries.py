@@ -198,16 +198,34 @@ def statement(
     return lines, len(lines) if total is None else total
 
 
-def opening_balance(organisation_id: int, before: datetime) -> Decimal:
-    """The balance right before a moment: the running balance of the last entry before it."""
+def balance_before(organisation_id: int, day: date | None) -> Decimal:
+    """The balance at the start of a (Berlin) day: the running balance of the last entry before."""
+    if day is None:
+        return Decimal("0.00")
     cents = db.session.scalar(
         select(Entry.balance_after_cents)
         .join(Account, Account.id == Entry.account_id)
-        .where(Account.organisation_id == organisation_id, Entry.created_at < before)
+        .where(
+            Account.organisation_id == organisation_id,
+            Entry.created_at < local_day_start_utc(day),
+        )
         .order_by(Entry.id.desc())
         .limit(1)
     )
     return from_cents(cents or 0)
+
+
+def payments_for_exchange(exchange_id: int) -> list[Transfer]:
+    """The transfers that paid for a hand-over (and their reversals), oldest first."""
+    return list(
+        db.session.scalars(
+            select(Transfer).where(Transfer.exchange_id == exchange_id).order_by(Transfer.id)
+        )
+    )
+
+
+def reversal_of(transfer_id: int) -> Transfer | None:
+    return db.session.scalars(select(Transfer).where(Transfer.reverses_id == transfer_id)).first()
 
 
 def list_transfers(organisation_id: int | None, page: PageRequest) -> Page:

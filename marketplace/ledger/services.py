@@ -82,8 +82,8 @@ def setup_currency(
         problems["symbol"] = [_("A symbol of at most 8 characters.")]
     if kind not in CURRENCY_KINDS:
         problems["kind"] = [_("Choose money or hours.")]
-    low = _amount(min_balance, "min_balance", problems, positive=False)
-    high = _amount(max_balance, "max_balance", problems, positive=False)
+    low = amount_from(min_balance, "min_balance", problems, positive=False)
+    high = amount_from(max_balance, "max_balance", problems, positive=False)
     if low is not None and low > 0:
         problems["min_balance"] = [_("The minimum balance must be 0 or less.")]
     if high is not None and high < 0:
@@ -153,9 +153,9 @@ def pay(
     """The user's organisation pays another one (web form and API)."""
     require_currency()
     problems: dict[str, list[str]] = {}
-    value = _amount(amount, "amount", problems)
+    value = amount_from(amount, "amount", problems)
     reason = _clean_reason(reason, problems)
-    payee = _payee(payee_organisation_id, user, problems)
+    payee = organisation_from(payee_organisation_id, user, problems)
     key = _clean_key(idempotency_key, problems)
     if problems:
         raise ValidationFailed(problems)
@@ -301,6 +301,13 @@ def _move_balance(account: Account, delta: int, now) -> int:
     )
 
 
+def may_reverse(user: User, original: Transfer) -> bool:
+    """Coordinators, or the payee giving it back; a reversal itself is not reversed."""
+    return original.reverses_id is None and (
+        user.is_coordinator or user.organisation_id == original.payee.organisation_id
+    )
+
+
 def reverse_transfer(user: User, original: Transfer, reason: str | None) -> Transfer:
     """Undo a transfer by booking it back (coordinators, or the payee giving it back)."""
     payee_org = original.payee.organisation_id
@@ -335,9 +342,9 @@ def change_limits(user: User, organisation_id: int, min_balance, max_balance, re
     """A coordinator sets one account's limits; they must hold its balance as it is now."""
     _require_coordinator(user)
     problems: dict[str, list[str]] = {}
-    low = _amount(min_balance, "min_balance", problems, positive=False)
-    high = _amount(max_balance, "max_balance", problems, positive=False)
-    reason = _required_reason(reason, problems)
+    low = amount_from(min_balance, "min_balance", problems, positive=False)
+    high = amount_from(max_balance, "max_balance", problems, positive=False)
+    reason = required_reason(reason, problems)
     if low is not None and high is not None and low > high:
         problems["max_balance"] = [_("The maximum must not be below the minimum.")]
     if problems:
@@ -375,7 +382,7 @@ def set_frozen(user: User, organisation_id: int, frozen: bool, reason) -> Accoun
     """A coordinator freezes an account (no payments in or out) or thaws it."""
     _require_coordinator(user)
     problems: dict[str, list[str]] = {}
-    reason = _required_reason(reason, problems)
+    reason = required_reason(reason, problems)
     if problems:
         raise ValidationFailed(problems)
     account = account_of(organisation_id)
@@ -423,7 +430,8 @@ _AMOUNT_PROBLEMS = {
 }
 
 
-def _amount(value, field: str, problems: dict, *, positive: bool = True) -> Decimal | None:
+def amount_from(value, field: str, problems: dict, *, positive: bool = True) -> Decimal | None:
+    """The amount, or None with the problem recorded under `field`."""
     try:
         return parse_amount(value, positive=positive)
     except BadAmount as error:
@@ -438,14 +446,15 @@ def _clean_reason(reason, problems: dict) -> str:
     return text
 
 
-def _required_reason(reason, problems: dict) -> str:
+def required_reason(reason, problems: dict) -> str:
     text = _clean_reason(reason, problems)
     if not text and "reason" not in problems:
         problems["reason"] = [_("Say why (it is logged).")]
     return text
 
 
-def _payee(value, user: User, problems: dict) -> Organisation | None:
+def organisation_from(value, user: User, problems: dict) -> Organisation | None:
+    """Another organisation than the user's, from an id (recorded as payee_organisation_id)."""
     if isinstance(value, bool) or not isinstance(value, int | str):
         problems["payee_organisation_id"] = [_("Choose an organisation.")]
         return None

@@ -59,6 +59,8 @@ class ListingForm(FlaskForm):
         + [SelectChoice(key, label) for key, label in CONDITIONS.items()],
     )
     price_eur = StringField(_l("Price in EUR"), default="0", render_kw={"inputmode": "decimal"})
+    #: Shown only once the region has its own currency (the template asks local_currency()).
+    price_local = StringField(_l("Price in the local currency"), render_kw={"inputmode": "decimal"})
     postcode = StringField(
         _l("Postcode"), render_kw={"inputmode": "numeric", "maxlength": 5, "autocomplete": "off"}
     )
@@ -160,6 +162,9 @@ def initial_data(listing: Listing) -> dict:
         "price_eur": format_decimal(listing.price_eur or 0, format="0.00")
         if listing.price_eur
         else "0",
+        "price_local": format_decimal(listing.price_local, format="0.00")
+        if listing.price_local is not None
+        else "",
         "postcode": listing.postcode,
         "district": listing.district or "",
         "available_until": listing.available_until

@@ -15,7 +15,9 @@ def search(app_ctx):
     interval = backend.drift_interval_s
     backend.drift_interval_s = 1e9
     backend._last_drift_check = time.monotonic()
-    backend._drift_requested = False  # an earlier test's failed write must not heal this one's index
+    backend._drift_requested = (
+        False  # an earlier test's failed write must not heal this one's index
+    )
     yield backend
     backend.drift_interval_s = interval
     backend._last_drift_check = 0.0
