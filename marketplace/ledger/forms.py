@@ -22,7 +22,7 @@ _AMOUNT = {"inputmode": "decimal", "autocomplete": "off", "maxlength": 20}
 
 
 class PayForm(FlaskForm):
-    payee_organisation_id = SelectField(_l("To"), validators=[InputRequired()], coerce=str)
+    payee_organisation_id = SelectField(_l("Recipient"), validators=[InputRequired()], coerce=str)
     amount = StringField(_l("Amount"), validators=[InputRequired()], render_kw=_AMOUNT)
     reason = StringField(
         _l("What for"), validators=[Length(max=REASON_MAX)], render_kw={"maxlength": REASON_MAX}
@@ -32,7 +32,7 @@ class PayForm(FlaskForm):
 
 
 class PaymentRequestForm(FlaskForm):
-    payer_organisation_id = SelectField(_l("From"), validators=[InputRequired()], coerce=str)
+    payer_organisation_id = SelectField(_l("Who is to pay"), validators=[InputRequired()], coerce=str)
     amount = StringField(_l("Amount"), validators=[InputRequired()], render_kw=_AMOUNT)
     reason = StringField(
         _l("What for"),
