@@ -32,7 +32,9 @@ class PayForm(FlaskForm):
 
 
 class PaymentRequestForm(FlaskForm):
-    payer_organisation_id = SelectField(_l("Who is to pay"), validators=[InputRequired()], coerce=str)
+    payer_organisation_id = SelectField(
+        _l("Who is to pay"), validators=[InputRequired()], coerce=str
+    )
     amount = StringField(_l("Amount"), validators=[InputRequired()], render_kw=_AMOUNT)
     reason = StringField(
         _l("What for"),

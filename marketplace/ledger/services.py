@@ -51,17 +51,40 @@ class AccountFrozen(Conflict):
 # --- the currency ---------------------------------------------------------------------------
 
 
-def get_currency() -> Currency | None:
+@dataclass(frozen=True)
+class CurrencyInfo:
+    """The currency's definition, detached from the session: templates rendered after a commit
+    (mail, search) read it without opening a transaction that would take the write lock."""
+
+    code: str
+    name: str
+    symbol: str
+    kind: str
+    default_min_cents: int
+    default_max_cents: int
+
+
+def get_currency() -> CurrencyInfo | None:
     """The region's currency, or None before the operator set one up (read once per request)."""
     if has_app_context() and "local_currency" in g:
         return g.local_currency
-    currency = db.session.scalars(select(Currency).order_by(Currency.id).limit(1)).first()
+    row = db.session.scalars(select(Currency).order_by(Currency.id).limit(1)).first()
+    currency = None
+    if row is not None:
+        currency = CurrencyInfo(
+            row.code,
+            row.name,
+            row.symbol,
+            row.kind,
+            row.default_min_cents,
+            row.default_max_cents,
+        )
     if has_app_context():
         g.local_currency = currency
     return currency
 
 
-def require_currency() -> Currency:
+def require_currency() -> CurrencyInfo:
     currency = get_currency()
     if currency is None:
         raise NotFound(_("No local currency is set up in this region."))

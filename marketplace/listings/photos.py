@@ -269,6 +269,8 @@ def _unlink_all(paths: list[str]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the real commit is still to come
     pending = session.info.pop("photo_files", None)
     if pending:
         _unlink_all(pending["obsolete"])

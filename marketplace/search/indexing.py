@@ -84,11 +84,17 @@ def _on_execute(state) -> None:
 
 
 def _after_rollback(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; what the transaction changed before it still stands
     for key in (_IDS, _ORGS, _ORG_DOCS, _BULK):
         session.info.pop(key, None)
 
 
 def _after_commit(session) -> None:
+    if session.in_nested_transaction():
+        # A savepoint was released: the transaction still holds the write lock, and its rows are
+        # not committed yet; indexing now would wait on that lock and read uncommitted state.
+        return
     ids = session.info.pop(_IDS, None) or set()
     orgs = session.info.pop(_ORGS, None) or set()
     bulk = session.info.pop(_BULK, False)
