@@ -26,6 +26,7 @@ from marketplace.core.database import declare_reads_only
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.extensions import db
+from marketplace.ledger.services import get_currency
 from marketplace.listings.models import Listing
 from marketplace.listings.queries import get_listing_for_viewer
 
@@ -71,10 +72,18 @@ class BookingSchema(Schema):
     extension_end = AwareDateTime(attribute="extension_end_at", allow_none=True)
     fee_eur = Number()
     deposit_eur = Number()
+    fee_local = Number(metadata={"description": "Only once a local currency is set up."})
+    deposit_local = Number(metadata={"description": "Only once a local currency is set up."})
     url = fields.Function(
         lambda booking: url_for("bookings.detail", booking_id=booking.id, _external=True),
         metadata={"type": "string", "format": "uri"},
     )
+
+
+    def get_attribute(self, obj, attr, default):
+        if attr in ("fee_local", "deposit_local") and get_currency() is None:
+            return default  # nothing of the currency shows until it is set up
+        return super().get_attribute(obj, attr, default)
 
 
 class BookingPageSchema(Schema):

@@ -73,6 +73,10 @@ class Booking(db.Model):
     overdue_notified_at: Mapped[datetime | None]
     fee_eur: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
     deposit_eur: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    #: In the region's own currency (ledger): the fee is paid on acceptance, the deposit on
+    #: check-out and paid back on return.
+    fee_local: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    deposit_local: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
 
     listing = relationship("Listing", foreign_keys=[listing_id], lazy="joined")
     provider = relationship("Organisation", foreign_keys=[provider_id], lazy="joined")
@@ -108,6 +112,8 @@ class BookingRules(db.Model):
     deposit_eur: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
     fee_eur: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
     fee_per: Mapped[str] = mapped_column(String(8), default="booking")
+    deposit_local: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
+    fee_local: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("0"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

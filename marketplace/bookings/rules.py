@@ -36,6 +36,8 @@ class Rules:
     deposit_eur: Decimal = Decimal("0")
     fee_eur: Decimal = Decimal("0")
     fee_per: str = "booking"
+    deposit_local: Decimal = Decimal("0")
+    fee_local: Decimal = Decimal("0")
 
 
 def _minutes(value: int | None) -> timedelta | None:
@@ -72,6 +74,8 @@ def rules_of(row: BookingRules | None) -> Rules:
         deposit_eur=row.deposit_eur or Decimal("0"),
         fee_eur=row.fee_eur or Decimal("0"),
         fee_per=row.fee_per or "booking",
+        deposit_local=row.deposit_local or Decimal("0"),
+        fee_local=row.fee_local or Decimal("0"),
     )
 
 
@@ -148,10 +152,14 @@ def span_problems(
     return problems
 
 
-def fee_for(rules: Rules, start: datetime, end: datetime, units: int) -> Decimal:
-    """The fee in EUR for units over the span: per booking, per started day or started hour."""
-    if not rules.fee_eur:
+def fee_for(
+    rules: Rules, start: datetime, end: datetime, units: int, *, local: bool = False
+) -> Decimal:
+    """The fee in EUR (or in the local currency) for units over the span: per booking, per
+    started day or started hour."""
+    price = rules.fee_local if local else rules.fee_eur
+    if not price:
         return Decimal("0.00")
     hours = (end - start).total_seconds() / 3600
     count = {"booking": 1, "day": math.ceil(hours / 24), "hour": math.ceil(hours)}[rules.fee_per]
-    return (rules.fee_eur * count * units).quantize(Decimal("0.01"))
+    return (price * count * units).quantize(Decimal("0.01"))

@@ -44,6 +44,8 @@ class BookingRulesForm(FlaskForm):
     )
     deposit_eur = StringField(_l("Deposit in EUR"), render_kw=_DECIMAL)
     fee_eur = StringField(_l("Fee in EUR"), render_kw=_DECIMAL)
+    deposit_local = StringField(_l("Deposit in the local currency"), render_kw=_DECIMAL)
+    fee_local = StringField(_l("Fee in the local currency"), render_kw=_DECIMAL)
     fee_per = SelectField(
         _l("The fee is charged"),
         choices=[SelectChoice(key, label) for key, label in FEE_BASES.items()],
@@ -109,4 +111,6 @@ def initial_rules_data(row: BookingRules | None) -> dict:
     data["deposit_eur"] = _money_data(row.deposit_eur)
     data["fee_eur"] = _money_data(row.fee_eur)
     data["fee_per"] = row.fee_per or "booking"
+    data["deposit_local"] = _money_data(row.deposit_local)
+    data["fee_local"] = _money_data(row.fee_local)
     return data

@@ -14,6 +14,7 @@ from marketplace.bookings.models import FEE_BASES, BookingRules
 from marketplace.bookings.rules import WEEKDAYS, parse_clock
 from marketplace.core.errors import Conflict, PermissionDenied, ValidationFailed
 from marketplace.extensions import db
+from marketplace.ledger.services import get_currency
 from marketplace.listings.models import Listing
 
 #: Minutes per unit of a length on the form.
@@ -111,6 +112,13 @@ def _closed_date(line: str) -> str:
     raise _Invalid(_("“%(line)s” is not a date (YYYY-MM-DD or DD.MM.YYYY).", line=text))
 
 
+def _local_money(value: Any) -> Decimal:
+    amount = _money(value)
+    if amount and get_currency() is None:
+        raise _Invalid(_("No local currency is set up in this region."))
+    return amount
+
+
 def _money(value: Any) -> Decimal:
     if _blank(value):
         return Decimal("0.00")
@@ -183,6 +191,8 @@ def clean_rules(values: Mapping[str, Any]) -> dict[str, Any]:
 
     out["deposit_eur"] = check("deposit_eur", lambda: _money(values.get("deposit_eur")))
     out["fee_eur"] = check("fee_eur", lambda: _money(values.get("fee_eur")))
+    for name in ("deposit_local", "fee_local"):
+        out[name] = check(name, lambda n=name: _local_money(values.get(n)))
     fee_per = values.get("fee_per") or "booking"
     if fee_per not in FEE_BASES:
         errors["fee_per"] = [_("Choose per booking, per day or per hour.")]

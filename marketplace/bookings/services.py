@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from marketplace.auth.models import User
-from marketplace.bookings import workflow
+from marketplace.bookings import payments, workflow
 from marketplace.bookings.models import NOTE_MAX, Booking
 from marketplace.bookings.notifications import notify, notify_other_side
 from marketplace.bookings.queries import get_rules, held_spans, role_of
@@ -167,6 +167,8 @@ def request_booking(
         request_id=request.id if request is not None else None,
         fee_eur=fee_for(rules, start, end, units),
         deposit_eur=(rules.deposit_eur * units).quantize(Decimal("0.01")),
+        fee_local=fee_for(rules, start, end, units, local=True),
+        deposit_local=(rules.deposit_local * units).quantize(Decimal("0.01")),
     )
     db.session.add(booking)
     db.session.flush()
@@ -186,6 +188,7 @@ def accept_booking(user: User, booking: Booking) -> Booking:
             _("The units are not free for the whole time any more."), code="not_available"
         )
     _move(booking, "requested", "accepted", accepted_at=utcnow())
+    payments.pay_fee(user, booking)
     notify_other_side(booking, booking.provider_id, "accepted")
     return booking
 
@@ -200,6 +203,7 @@ def decline_booking(user: User, booking: Booking, reason: str | None = None) -> 
 def cancel_booking(user: User, booking: Booking, reason: str | None = None) -> Booking:
     """Either party, before check-out; the units are free again."""
     role = _authorise("cancel", user, booking)
+    was_accepted = booking.status == "accepted"
     _move(
         booking,
         booking.status,
@@ -207,6 +211,8 @@ def cancel_booking(user: User, booking: Booking, reason: str | None = None) -> B
         cancelled_at=utcnow(),
         reason=_note(reason, "note"),
     )
+    if was_accepted:
+        payments.refund_fees(user, booking)
     actor = booking.provider_id if role == workflow.PROVIDER else booking.borrower_id
     notify_other_side(booking, actor, "cancelled")
     return booking
@@ -225,6 +231,7 @@ def check_out_booking(
         checkout_note=_note(note, "note"),
         checkout_photo=photo,
     )
+    payments.pay_deposit(user, booking)
     notify_other_side(booking, booking.provider_id, "checked_out")
     return booking
 
@@ -243,6 +250,7 @@ def return_booking(
         damage_note=_note(damage, "damage"),
         extension_end_at=None,
     )
+    payments.pay_back_deposit(user, booking)
     notify_other_side(booking, booking.provider_id, "returned")
     return booking
 
@@ -284,6 +292,8 @@ def answer_extension(user: User, booking: Booking, accept: bool) -> Booking:
     if not units_free(listing, booking.start_at, new_end, booking.units, exclude_id=booking.id):
         raise Conflict(_("The units are not free until the new end."), code="not_available")
     rules = get_rules(listing.id)
+    new_fee_local = fee_for(rules, booking.start_at, new_end, booking.units, local=True)
+    payments.pay_extra_fee(user, booking, new_fee_local)
     result = db.session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status.in_(("accepted", "active")))
@@ -293,6 +303,7 @@ def answer_extension(user: User, booking: Booking, accept: bool) -> Booking:
             return_reminded_at=None,
             overdue_notified_at=None,
             fee_eur=fee_for(rules, booking.start_at, new_end, booking.units),
+            fee_local=max(new_fee_local, booking.fee_local or Decimal(0)),
             updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)

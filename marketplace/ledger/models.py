@@ -21,6 +21,8 @@ TRANSFER_KINDS = {
     "payment": _l("payment"),
     "exchange": _l("hand-over"),
     "booking_fee": _l("booking fee"),
+    "deposit": _l("deposit"),
+    "deposit_return": _l("deposit paid back"),
     "request": _l("payment request"),
     "reversal": _l("reversal"),
 }
@@ -30,6 +32,8 @@ PAYMENT_REQUEST_STATUSES = {
     "declined": _l("declined"),
     "cancelled": _l("withdrawn"),
 }
+#: A deposit is a guarantee held for a while, not value exchanged: it adds nothing to the volume.
+NO_VOLUME_KINDS = ("deposit", "deposit_return")
 REASON_MAX = 300
 
 

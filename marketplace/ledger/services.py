@@ -27,6 +27,7 @@ from marketplace.extensions import db
 from marketplace.ledger.amounts import BadAmount, from_cents, parse_amount, price_times, to_cents
 from marketplace.ledger.models import (
     CURRENCY_KINDS,
+    NO_VOLUME_KINDS,
     REASON_MAX,
     Account,
     Currency,
@@ -227,7 +228,11 @@ def transfer(
             payer_account_id=payer.id,
             payee_account_id=payee.id,
             amount_cents=cents,
-            volume_cents=-cents if reverses is not None else cents,
+            volume_cents=0
+            if kind in NO_VOLUME_KINDS
+            else -cents
+            if reverses is not None
+            else cents,
             kind=kind,
             reason=reason,
             created_by_id=actor.id if actor is not None else None,
@@ -328,6 +333,21 @@ def may_reverse(user: User, original: Transfer) -> bool:
     """Coordinators, or the payee giving it back; a reversal itself is not reversed."""
     return original.reverses_id is None and (
         user.is_coordinator or user.organisation_id == original.payee.organisation_id
+    )
+
+
+def reverse_back(actor: User, original: Transfer, reason: str) -> Transfer:
+    """Book a transfer back on behalf of a workflow (a cancelled booking's fee), whoever acts."""
+    return transfer(
+        original.payee.organisation_id,
+        original.payer.organisation_id,
+        from_cents(original.amount_cents),
+        reason[:REASON_MAX],
+        actor=actor,
+        kind="reversal",
+        exchange_id=original.exchange_id,
+        booking_id=original.booking_id,
+        reverses=original,
     )
 
 

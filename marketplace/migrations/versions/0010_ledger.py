@@ -1,5 +1,6 @@
 """The local currency: its definition, an account per organisation, transfers as two entries,
-the log of coordinators' changes, idempotency keys, payment requests, and listings' price_local.
+the log of coordinators' changes, idempotency keys, payment requests, listings' price_local
+and bookings' fee and deposit in the local currency.
 
 Revision ID: 0010_ledger
 Revises: 0009_map_clusters
@@ -248,9 +249,24 @@ def upgrade():
         batch_op.add_column(
             sa.Column("price_local", sa.Numeric(precision=10, scale=2), nullable=True)
         )
+    for table in ("bookings", "booking_rules"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            for column in ("fee_local", "deposit_local"):
+                batch_op.add_column(
+                    sa.Column(
+                        column,
+                        sa.Numeric(precision=10, scale=2),
+                        server_default="0",
+                        nullable=False,
+                    )
+                )
 
 
 def downgrade():
+    for table in ("bookings", "booking_rules"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("deposit_local")
+            batch_op.drop_column("fee_local")
     with op.batch_alter_table("listings", schema=None) as batch_op:
         batch_op.drop_column("price_local")
 
