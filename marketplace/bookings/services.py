@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from marketplace.auth.models import User
 from marketplace.bookings import workflow
@@ -85,10 +85,10 @@ def _move(booking: Booking, from_status: str, to_status: str, **values) -> None:
 
 def _lock_listing(listing_id: int) -> Listing:
     """The listing, its row locked until the commit (serialises acceptances per listing)."""
-    db.session.execute(select(Listing.id).where(Listing.id == listing_id).with_for_update())
-    listing = db.session.get(Listing, listing_id)
-    db.session.refresh(listing)
-    return listing
+    # Locked and read fresh in one statement (the row as another acceptance may have left it).
+    return db.session.get(
+        Listing, listing_id, with_for_update={"of": Listing}, populate_existing=True
+    )
 
 
 def _require_bookable(listing: Listing) -> None:
