@@ -32,17 +32,22 @@ def queue_mail(
     expires them and no SQL may run at that point)."""
     if render_after_commit:
         session.info.setdefault(_OUTBOX_KEY, []).append(
-            lambda: _message(to, subject, template, locale, context)
+            lambda: _message(to, subject, _render_plain(template, locale, context))
         )
         return
-    session.info.setdefault(_OUTBOX_KEY, []).append(
-        _message(to, subject, template, locale, context)
-    )
-
-
-def _message(to: str, subject: str, template: str, locale: str, context: dict) -> EmailMessage:
     with force_locale(locale):
         body = render_template(template, **context)
+    session.info.setdefault(_OUTBOX_KEY, []).append(_message(to, subject, body))
+
+
+def _render_plain(template: str, locale: str, context: dict) -> str:
+    """The template with the app's filters and globals but without the request's context
+    processors: after the commit they must not run (current_user, badge counts: SQL)."""
+    with force_locale(locale):
+        return current_app.jinja_env.get_template(template).render(context)
+
+
+def _message(to: str, subject: str, body: str) -> EmailMessage:
     return EmailMessage(
         subject=subject, body=body, to=[to], from_email=current_app.config["MAIL_DEFAULT_SENDER"]
     )
