@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.auth.models import User
 from marketplace.bookings import workflow
@@ -71,16 +72,19 @@ def _note(value: str | None, field: str) -> str | None:
 
 def _move(booking: Booking, from_status: str, to_status: str, **values) -> None:
     """Conditional UPDATE of the status; InvalidTransition when another request was first."""
+    values = {"status": to_status, "updated_at": utcnow(), **values}
     result = db.session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == from_status)
-        .values(status=to_status, updated_at=utcnow(), **values)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.refresh(booking)
         raise InvalidTransition(_status_message(booking.status))
-    db.session.refresh(booking)
+    # The row is what it was plus these values: no SELECT of the booking and its joins again.
+    for key, value in values.items():
+        set_committed_value(booking, key, value)
 
 
 def _lock_listing(listing_id: int) -> Listing:
