@@ -76,7 +76,7 @@ def _init_extensions(app: Flask) -> None:
 
     from marketplace.auth.sessions import load_user_from_session
     from marketplace.core.database import configure_engine
-    from marketplace.core.i18n import select_locale
+    from marketplace.core.i18n import install_template_gettext, select_locale
     from marketplace.extensions import (
         babel,
         csrf,
@@ -96,6 +96,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -1,6 +1,8 @@
 """E-mail about a booking to the members of one side, each in their own language, sent only
 after the transaction that caused it commits (core.mail)."""
 
+from types import SimpleNamespace
+
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -29,22 +31,42 @@ KINDS = (
 )
 
 
+#: One subject per kind, translated when used: only the one a notice needs.
+_SUBJECTS = {
+    "requested": lambda title: _("New booking request for “%(title)s”", title=title),
+    "accepted": lambda title: _("Your booking of “%(title)s” was accepted", title=title),
+    "declined": lambda title: _("Your booking of “%(title)s” was declined", title=title),
+    "cancelled": lambda title: _("The booking of “%(title)s” was cancelled", title=title),
+    "checked_out": lambda title: _("“%(title)s” was handed out", title=title),
+    "returned": lambda title: _("“%(title)s” is back", title=title),
+    "extension_requested": lambda title: _(
+        "Request to extend the booking of “%(title)s”", title=title
+    ),
+    "extension_accepted": lambda title: _("The booking of “%(title)s” was extended", title=title),
+    "extension_declined": lambda title: _("No extension for “%(title)s”", title=title),
+    "pickup_reminder": lambda title: _("Reminder: “%(title)s” starts soon", title=title),
+    "return_reminder": lambda title: _("Reminder: “%(title)s” is due back soon", title=title),
+    "overdue": lambda title: _("Overdue: “%(title)s” has not been returned", title=title),
+}
+
+
 def _subject(kind: str, title: str) -> str:
-    subjects = {
-        "requested": _("New booking request for “%(title)s”", title=title),
-        "accepted": _("Your booking of “%(title)s” was accepted", title=title),
-        "declined": _("Your booking of “%(title)s” was declined", title=title),
-        "cancelled": _("The booking of “%(title)s” was cancelled", title=title),
-        "checked_out": _("“%(title)s” was handed out", title=title),
-        "returned": _("“%(title)s” is back", title=title),
-        "extension_requested": _("Request to extend the booking of “%(title)s”", title=title),
-        "extension_accepted": _("The booking of “%(title)s” was extended", title=title),
-        "extension_declined": _("No extension for “%(title)s”", title=title),
-        "pickup_reminder": _("Reminder: “%(title)s” starts soon", title=title),
-        "return_reminder": _("Reminder: “%(title)s” is due back soon", title=title),
-        "overdue": _("Overdue: “%(title)s” has not been returned", title=title),
-    }
-    return subjects[kind]
+    return _SUBJECTS[kind](title)
+
+
+def _snapshot(booking: Booking) -> SimpleNamespace:
+    """What templates/email/booking_notice.txt reads of a booking, as plain values: the notice
+    is rendered after the commit, when the ORM objects are expired."""
+    return SimpleNamespace(
+        id=booking.id,
+        listing=SimpleNamespace(title=booking.listing.title),
+        provider=SimpleNamespace(name=booking.provider.name),
+        borrower=SimpleNamespace(name=booking.borrower.name),
+        start_at=booking.start_at,
+        end_at=booking.end_at,
+        extension_end_at=booking.extension_end_at,
+        units=booking.units,
+    )
 
 
 def booking_url(booking: Booking) -> str:
@@ -61,19 +83,22 @@ def notify(booking: Booking, organisation_id: int, kind: str, **context) -> int:
         select(User).where(User.organisation_id == organisation_id, User.active.is_(True))
     ).scalars()
     url = booking_url(booking)
+    plain = None
     sent = 0
     for recipient in recipients:
+        plain = plain or _snapshot(booking)
         locale = recipient.locale or "de"
         with force_locale(locale):
-            subject = _subject(kind, booking.listing.title)
+            subject = _subject(kind, plain.listing.title)
         queue_mail(
             db.session,
             recipient.email,
             subject,
             "email/booking_notice.txt",
             locale,
-            recipient=recipient,
-            booking=booking,
+            render_after_commit=True,
+            recipient=SimpleNamespace(name=recipient.name),
+            booking=plain,
             kind=kind,
             url=url,
             **context,

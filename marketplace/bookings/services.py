@@ -14,7 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.auth.models import User
 from marketplace.bookings import payments, workflow
@@ -71,24 +72,27 @@ def _note(value: str | None, field: str) -> str | None:
 
 def _move(booking: Booking, from_status: str, to_status: str, **values) -> None:
     """Conditional UPDATE of the status; InvalidTransition when another request was first."""
+    values = {"status": to_status, "updated_at": utcnow(), **values}
     result = db.session.execute(
         update(Booking)
         .where(Booking.id == booking.id, Booking.status == from_status)
-        .values(status=to_status, updated_at=utcnow(), **values)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         db.session.refresh(booking)
         raise InvalidTransition(_status_message(booking.status))
-    db.session.refresh(booking)
+    # The row is what it was plus these values: no SELECT of the booking and its joins again.
+    for key, value in values.items():
+        set_committed_value(booking, key, value)
 
 
 def _lock_listing(listing_id: int) -> Listing:
     """The listing, its row locked until the commit (serialises acceptances per listing)."""
-    db.session.execute(select(Listing.id).where(Listing.id == listing_id).with_for_update())
-    listing = db.session.get(Listing, listing_id)
-    db.session.refresh(listing)
-    return listing
+    # Locked and read fresh in one statement (the row as another acceptance may have left it).
+    return db.session.get(
+        Listing, listing_id, with_for_update={"of": Listing}, populate_existing=True
+    )
 
 
 def _require_bookable(listing: Listing) -> None:

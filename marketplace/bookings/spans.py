@@ -75,11 +75,14 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def day_start(day: date, zone: tzinfo = BERLIN) -> datetime:
+    """The naive UTC time at which a local day begins."""
+    return to_utc(datetime.combine(day, datetime.min.time(), zone))
+
+
 def day_bounds(day: date, zone: tzinfo = BERLIN) -> tuple[datetime, datetime]:
     """The naive UTC start and end of a local day (23 or 25 hours long on DST days)."""
-    start = datetime.combine(day, datetime.min.time(), zone)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
-    return to_utc(start), to_utc(end)
+    return day_start(day, zone), day_start(day + timedelta(days=1), zone)
 
 
 def free_units_by_day(
@@ -87,11 +90,13 @@ def free_units_by_day(
 ) -> list[tuple[date, int]]:
     """(day, units free all day long) for each local day from first to last inclusive."""
     ordered = sorted(held, key=lambda span: span.start)
+    count = (last - first).days + 1
+    # A day ends where the next begins: one time zone conversion per day, not two.
+    bounds = [day_start(first + timedelta(days=i), zone) for i in range(count + 1)]
     out = []
-    day = first
-    while day <= last:
-        lo, hi = day_bounds(day, zone)
+    for i in range(count):
+        lo, hi = bounds[i], bounds[i + 1]
         touching = [span for span in ordered if span.start < hi and span.end > lo]
-        out.append((day, max(0, capacity - peak_units(touching, lo, hi))))
-        day += timedelta(days=1)
+        free = capacity - peak_units(touching, lo, hi) if touching else capacity
+        out.append((first + timedelta(days=i), max(0, free)))
     return out
