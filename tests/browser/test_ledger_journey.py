@@ -103,7 +103,9 @@ def test_a_hand_over_priced_in_taler_shows_on_both_accounts_and_in_the_volume(
         expect(line).to_contain_text("-30,00\u00a0T")
         expect(line).to_contain_text(TITLE)
         page.set_viewport_size({"width": 390, "height": 844})
-        _no_sideways_scroll(page)
+        for path in ("/account", "/account/pay", "/account/requests/new", "/account/statement"):
+            page.goto(f"{base_url}{path}")
+            _no_sideways_scroll(page)
 
         carpentry = browser.new_context(**browser_context_args)
         coordinator = browser.new_context(**browser_context_args)
@@ -128,6 +130,9 @@ def test_a_hand_over_priced_in_taler_shows_on_both_accounts_and_in_the_volume(
             expect(office.locator(".month-bar").first).to_contain_text("30,00\u00a0T")
             expect(office.locator("#currency-active .figure-value")).to_have_text("2")
             office.set_viewport_size({"width": 390, "height": 844})
+            _no_sideways_scroll(office)
+            office.locator(".ledger-line a", has_text="Projektzentrum Plagwitz").click()
+            expect(office.locator("#account-balance .figure-value")).to_have_text("-30,00\u00a0T")
             _no_sideways_scroll(office)
         finally:
             carpentry.close()
