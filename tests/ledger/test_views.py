@@ -149,3 +149,12 @@ def test_a_listing_priced_in_taler_shows_the_symbol(pair, client, login_as):
     status, page = _page(client, f"/listings/{offer.id}")
     assert status == 200 and "4.50\u00a0T" in page
     assert 'name="price_local"' in client.get("/listings/new").get_data(as_text=True)
+
+
+def test_an_organisation_page_offers_to_pay_it(pair, client, login_as):
+    payer, payee = pair
+    login_as(payer)
+    page = client.get(f"/orgs/{payee.organisation_id}").get_data(as_text=True)
+    assert f'href="/account/pay?to={payee.organisation_id}"' in page
+    own = client.get(f"/orgs/{payer.organisation_id}").get_data(as_text=True)
+    assert "/account/pay?to=" not in own
