@@ -28,6 +28,7 @@ from marketplace.directory.clusters import (
 from marketplace.directory.filters import DirectoryFilters
 from marketplace.directory.grid import Grid, grid_for
 from marketplace.directory.models import OrganisationFunction
+from marketplace.directory.points import MapPoints, cells_of, current_points
 from marketplace.directory.queries import (
     district_matches,
     inside,
@@ -75,6 +76,15 @@ def organisation_features(
     found = text_matches(filters)
     if found is not None and not found:
         return [], 0
+    points = current_points() if grid is not None else None
+    if points is not None:
+        rows = points.matching(points.places, filters, ids=found)
+        if len(rows) > cap:
+            cells, singles = cells_of(points.places, rows, grid)
+            return cluster_features("organisations", grid, cells) + _indexed_places(
+                points, singles
+            ), 0
+        return _indexed_places(points, rows), 0
     if grid is not None:
         cells = place_cells(filters, found, grid)
         if sum(cell.count for cell in cells) > cap:
@@ -115,6 +125,13 @@ def _single_places(
     return _place_features([row for row in rows if (row.lat, row.lon) in wanted])
 
 
+def _indexed_places(points: MapPoints, rows) -> list[dict]:
+    places = points.places.rows
+    return _place_feature_dicts(
+        [places[i] for i in rows.tolist()], points.codes, points.open_counts
+    )
+
+
 def _place_features(rows) -> list[dict]:
     """Features of place rows (organisation_id, site_id, name, district, lat, lon,
     organisation_name, kind), with the organisations' functions and open listing counts."""
@@ -128,6 +145,12 @@ def _place_features(rows) -> list[dict]:
         ):
             codes[org_id].append(code)
     counts = {org_id: (o, r) for org_id, o, r in open_listing_counts(ids)} if ids else {}
+    return _place_feature_dicts(rows, codes, counts)
+
+
+def _place_feature_dicts(
+    rows, codes: dict[int, list[str]], counts: dict[int, tuple[int, int]]
+) -> list[dict]:
     url = _url_maker("pages.organisation", "org_id")
     kind_labels = {key: str(label) for key, label in ORGANISATION_KINDS.items()}
     features = []
@@ -163,6 +186,9 @@ def listing_features(
     filters: DirectoryFilters, kind: str, layer: str, cap: int, grid: Grid | None = None
 ) -> tuple[list[dict], int]:
     """The layer's features and how many listings were left out."""
+    points = current_points() if grid is not None else None
+    if points is not None:
+        return _indexed_listing_features(points, filters, kind, layer, cap, grid)
     conditions = _listing_conditions(filters, kind)
     if conditions is None:
         return [], 0
@@ -189,6 +215,26 @@ def listing_features(
     total = newest[0].total if newest else 0
     features = _listings_by_id([row.id for row in newest], kind, layer)
     return features, int(total) - len(features)
+
+
+def _indexed_listing_features(
+    points: MapPoints, filters: DirectoryFilters, kind: str, layer: str, cap: int, grid: Grid
+) -> tuple[list[dict], int]:
+    """As listing_features, from the worker's points: every listing inside, or clusters."""
+    ids = None
+    if filters.q:
+        ids = _text_listing_ids(filters, kind)
+        if not ids:
+            return [], 0
+    category = get_category_by_slug(filters.category) if filters.category else None
+    categories = category_ids_with_descendants(category) if category is not None else None
+    found = points.listings[kind]
+    rows = points.matching(found, filters, ids=ids, categories=categories)
+    clusters: list[dict] = []
+    if len(rows) > cap:
+        cells, rows = cells_of(found, rows, grid)
+        clusters = cluster_features(layer, grid, cells)
+    return clusters + _listings_by_id(found.ids[rows].tolist(), kind, layer), 0
 
 
 def _ids_at(base, positions: list[tuple[float, float]]) -> list[int]:
@@ -220,14 +266,17 @@ def _listing_conditions(filters: DirectoryFilters, kind: str) -> list | None:
     if filters.district:
         conditions.append(district_matches(Listing.district, filters.district))
     if filters.q:
-        ids = listing_ids_matching(
-            filters.q,
-            SearchFilters(kind=kind, category=filters.category, district=filters.district),
-        )
+        ids = _text_listing_ids(filters, kind)
         if not ids:
             return None
         conditions.append(Listing.id.in_(ids))
     return conditions
+
+
+def _text_listing_ids(filters: DirectoryFilters, kind: str) -> list[int]:
+    return listing_ids_matching(
+        filters.q, SearchFilters(kind=kind, category=filters.category, district=filters.district)
+    )
 
 
 def _listings_by_id(ids: list[int], kind: str, layer: str) -> list[dict]:
@@ -250,7 +299,14 @@ def _listings_by_id(ids: list[int], kind: str, layer: str) -> list[dict]:
             .where(Listing.id.in_(ids))
         )
     }
-    rows = [found[i] for i in ids if i in found]
+    return _listing_feature_dicts([found[i] for i in ids if i in found], kind, layer)
+
+
+def _listing_feature_dicts(rows, kind: str, layer: str) -> list[dict]:
+    """Features of listing rows (id, title, lat, lon, category_id, district, and name: the
+    organisation's)."""
+    if not rows:
+        return []
     categories = _category_labels()
     url = _url_maker("listings.detail", "listing_id")
     features = []
