@@ -3,7 +3,8 @@
 so that each worker knows when the points it holds in memory (points.py) are stale.
 
 - after_flush: a flushed Listing, Organisation, OrganisationSite, OrganisationFunction or
-  Category marks the transaction; do_orm_execute: so does bulk DML on their tables;
+  Category marks the transaction; do_orm_execute: so does bulk DML on their tables that
+  touched a row;
 - before_commit: a marked transaction writes a new token, as its last statement, so that on
   PostgreSQL the row's lock is held from there to the commit only and is never waited for
   while holding another (no deadlock with listing row locks);
@@ -69,11 +70,20 @@ def _after_flush(session, _flush_context) -> None:
         session.info[_MARK] = True
 
 
-def _on_execute(state) -> None:
-    if state.is_update or state.is_delete or state.is_insert:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in _TABLES:
-            state.session.info[_MARK] = True
+def _on_execute(state):
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return None
+    if getattr(getattr(state.statement, "table", None), "name", None) not in _TABLES:
+        return None
+    if state.is_insert:
+        state.session.info[_MARK] = True
+        return None
+    # An UPDATE that changed nothing leaves the map as it was: the expiry sweep runs every
+    # minute in every worker and mostly finds nothing; a rebuild each time would cost more.
+    result = state.invoke_statement()
+    if result.rowcount != 0:
+        state.session.info[_MARK] = True
+    return result
 
 
 def _before_commit(session) -> None:
