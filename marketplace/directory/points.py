@@ -25,8 +25,6 @@ from marketplace.listings.expiry import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 
-FUNCTION_BITS = {code: 1 << i for i, code in enumerate("ABCDEFGH")}
-
 
 class Layer:
     """One layer's points as columns. `rows` (SQL rows) hold what a feature shows, by the same
@@ -59,13 +57,16 @@ class MapPoints:
         )
         self.org_functions = np.zeros(len(orgs), dtype=np.int64)
         self.codes: dict[int, list[str]] = {}
+        self.function_bits: dict[str, int] = {}
         f = OrganisationFunction
         claims = db.session.execute(select(f.organisation_id, f.code).order_by(f.code)).all()
         for org_id, code in claims:
             self.codes.setdefault(org_id, []).append(code)
         if claims:
             org_ids, codes = zip(*claims, strict=True)
-            bits = np.array([FUNCTION_BITS.get(code, 0) for code in codes], dtype=np.int64)
+            # A bit per code the claims hold (A-H, and whatever else a row says, as SQL would).
+            self.function_bits = {code: 1 << i for i, code in enumerate(sorted(set(codes)))}
+            bits = np.array([self.function_bits[code] for code in codes], dtype=np.int64)
             np.bitwise_or.at(self.org_functions, self._org_index(org_ids), bits)
         self.district_names: dict[str | None, int] = {}
 
@@ -155,7 +156,7 @@ class MapPoints:
         else:
             mask &= (layer.lon >= west) | (layer.lon <= east)
         if filters.functions:
-            wanted = sum(FUNCTION_BITS.get(code, 0) for code in set(filters.functions))
+            wanted = sum(self.function_bits.get(code, 0) for code in set(filters.functions))
             mask &= (self.org_functions[layer.org] & wanted) != 0
         if filters.kind:
             code = self.kind_codes.get(filters.kind, -2)
@@ -167,6 +168,27 @@ class MapPoints:
         if ids is not None:
             mask &= np.isin(layer.ids, np.array(ids, dtype=np.int64))
         return np.flatnonzero(mask)
+
+    def function_districts(self) -> tuple[dict[tuple[str, str], int], set[str], dict[str, int]]:
+        """As gaps.function_matrix counts: (code, district) -> organisations with a place in the
+        district, every district a place names, code -> organisations claiming it."""
+        places = self.places
+        names = {code: name for name, code in self.district_names.items() if name}
+        named = np.isin(places.district, np.array(list(names), dtype=np.int64))
+        # Distinct (organisation, district): an organisation counts once per district.
+        pairs = np.unique(places.org[named] * len(self.district_names) + places.district[named])
+        pair_org, pair_district = np.divmod(pairs, max(len(self.district_names), 1))
+        counts = {}
+        for code, bit in self.function_bits.items():
+            taking = (self.org_functions[pair_org] & bit) != 0
+            per_district = np.bincount(pair_district[taking], minlength=len(self.district_names))
+            for district_code in np.flatnonzero(per_district).tolist():
+                counts[(code, names[district_code])] = int(per_district[district_code])
+        totals: dict[str, int] = {}
+        for codes in self.codes.values():
+            for code in codes:
+                totals[code] = totals.get(code, 0) + 1
+        return counts, {names[c] for c in places.district[named].tolist()}, totals
 
     def _districts_matching(self, district: str) -> np.ndarray:
         # As queries.district_matches: the exact name, or lower(name) == district.lower(), where
@@ -220,9 +242,10 @@ _lock = threading.Lock()
 _held: dict[str, tuple[tuple, MapPoints]] = {}
 
 
-def current_points() -> MapPoints | None:
-    """This worker's points of the current version, built when missing or stale; None when the
-    map must read from SQL (no version row, or this transaction's own uncommitted writes)."""
+def current_points(*, build: bool = True) -> MapPoints | None:
+    """This worker's points of the current version, built when missing or stale (unless not
+    to `build`); None when the caller must read from SQL (no version row, this transaction's
+    own uncommitted writes, or stale points not to be built)."""
     if has_unversioned_changes(db.session):
         return None
     # The version is read before the points: a write committed in between makes the points
@@ -235,5 +258,7 @@ def current_points() -> MapPoints | None:
     with _lock:
         held = _held.get(engine_key)
         if held is None or held[0] != key:
+            if not build:
+                return None
             held = _held[engine_key] = (key, MapPoints())
     return held[1]

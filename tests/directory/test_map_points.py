@@ -214,3 +214,19 @@ def test_without_a_version_or_with_own_uncommitted_writes_the_map_reads_sql(app,
         db.session.execute(sa.delete(MapVersion))
         db.session.commit()
         assert points.current_points() is None
+
+
+def test_the_matrix_from_the_points_is_the_matrix_from_sql(app, crowd, make, monkeypatch):
+    from marketplace.directory import gaps
+
+    with app.test_request_context("/"):
+        assert points.current_points(build=False) is None  # the crowd's writes made them stale
+        assert points.current_points() is not None
+        from_points = gaps.function_matrix()
+        from_sql = gaps._function_matrix_from_sql()
+        assert from_points.counts and from_points.counts == from_sql.counts
+        assert from_points.districts == from_sql.districts and "plagwitz" in from_sql.districts
+        assert from_points.totals == from_sql.totals
+        assert from_points.gap_count == from_sql.gap_count
+        monkeypatch.setattr(gaps, "_function_matrix_from_sql", lambda: pytest.fail("read SQL"))
+        gaps.function_matrix()
