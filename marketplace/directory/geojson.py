@@ -234,7 +234,7 @@ def _indexed_listing_features(
     if len(rows) > cap:
         cells, rows = cells_of(found, rows, grid)
         clusters = cluster_features(layer, grid, cells)
-    return clusters + _listings_by_id(found.ids[rows].tolist(), kind, layer), 0
+    return clusters + _listings_by_id(found.ids[rows].tolist(), kind, layer, newest_first=True), 0
 
 
 def _ids_at(base, positions: list[tuple[float, float]]) -> list[int]:
@@ -279,26 +279,29 @@ def _text_listing_ids(filters: DirectoryFilters, kind: str) -> list[int]:
     )
 
 
-def _listings_by_id(ids: list[int], kind: str, layer: str) -> list[dict]:
-    """Features of these listings, in this order."""
+def _listings_by_id(
+    ids: list[int], kind: str, layer: str, *, newest_first: bool = False
+) -> list[dict]:
+    """Features of these listings, in this order or newest first."""
     if not ids:
         return []
-    found = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Listing.id,
-                Listing.title,
-                Listing.lat,
-                Listing.lon,
-                Listing.category_id,
-                Listing.district,
-                Organisation.name,
-            )
-            .join(Organisation, Organisation.id == Listing.organisation_id)
-            .where(Listing.id.in_(ids))
+    stmt = (
+        select(
+            Listing.id,
+            Listing.title,
+            Listing.lat,
+            Listing.lon,
+            Listing.category_id,
+            Listing.district,
+            Organisation.name,
         )
-    }
+        .join(Organisation, Organisation.id == Listing.organisation_id)
+        .where(Listing.id.in_(ids))
+    )
+    if newest_first:
+        rows = db.session.execute(stmt.order_by(Listing.created_at.desc(), Listing.id.desc()))
+        return _listing_feature_dicts(rows.all(), kind, layer)
+    found = {row.id: row for row in db.session.execute(stmt)}
     return _listing_feature_dicts([found[i] for i in ids if i in found], kind, layer)
 
 
