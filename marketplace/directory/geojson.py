@@ -9,7 +9,11 @@ With a bbox, a layer holding more than that inside it is answered in clusters in
 own. Every point is then represented, so `left_out` is 0 for that layer. Without a bbox (the
 list without JavaScript, the CSV, clients asking for the whole region), or when the caller asks
 for no clusters, a layer is cut at the cap, newest (or by name) first, and `left_out` says per
-layer how many features were not sent, so the page can ask to zoom in or filter."""
+layer how many features were not sent, so the page can ask to zoom in or filter.
+
+With a bbox and clusters, the layers are read from the points each worker holds in memory
+(points.py), which answer as the SQL here does; that SQL serves the rest, and a transaction's
+own uncommitted writes."""
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
@@ -44,6 +48,8 @@ from marketplace.orgs.models import ORGANISATION_KINDS, Organisation
 from marketplace.search import SearchFilters, listing_ids_matching
 
 LISTING_LAYERS = {"offers": "offer", "requests": "request"}
+#: A layer function called without points looks them up itself.
+_ASK = object()
 
 
 def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) -> dict:
@@ -51,14 +57,16 @@ def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) 
     of a bbox in clusters unless `clusters` is False."""
     cap = max(1, int(current_app.config["MAP_MAX_FEATURES"]) // len(filters.layers))
     grid = grid_for(filters.bbox) if clusters and filters.bbox is not None else None
+    # One look at the map's version for all layers (a round trip each on PostgreSQL).
+    points = current_points() if grid is not None else None
     features: list[dict] = []
     left_out: dict[str, int] = {}
     for layer in filters.layers:
         if layer == "organisations":
-            found, left_out[layer] = organisation_features(filters, cap, grid)
+            found, left_out[layer] = organisation_features(filters, cap, grid, points)
         else:
             found, left_out[layer] = listing_features(
-                filters, LISTING_LAYERS[layer], layer, cap, grid
+                filters, LISTING_LAYERS[layer], layer, cap, grid, points
             )
         features.extend(found)
     return {
@@ -70,14 +78,16 @@ def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) 
 
 
 def organisation_features(
-    filters: DirectoryFilters, cap: int, grid: Grid | None = None
+    filters: DirectoryFilters, cap: int, grid: Grid | None = None, points=_ASK
 ) -> tuple[list[dict], int]:
-    """The layer's features and how many places were left out."""
+    """The layer's features and how many places were left out; with a grid, from `points`
+    when they are given or current (else from SQL)."""
     found = text_matches(filters)
     if found is not None and not found:
         return [], 0
-    points = current_points() if grid is not None else None
-    if points is not None:
+    if points is _ASK:
+        points = current_points() if grid is not None else None
+    if points is not None and grid is not None:
         rows = points.matching(points.places, filters, ids=found)
         if len(rows) > cap:
             cells, singles = cells_of(points.places, rows, grid)
@@ -183,11 +193,18 @@ def _place_feature_dicts(
 
 
 def listing_features(
-    filters: DirectoryFilters, kind: str, layer: str, cap: int, grid: Grid | None = None
+    filters: DirectoryFilters,
+    kind: str,
+    layer: str,
+    cap: int,
+    grid: Grid | None = None,
+    points=_ASK,
 ) -> tuple[list[dict], int]:
-    """The layer's features and how many listings were left out."""
-    points = current_points() if grid is not None else None
-    if points is not None:
+    """The layer's features and how many listings were left out; with a grid, from `points`
+    as organisation_features."""
+    if points is _ASK:
+        points = current_points() if grid is not None else None
+    if points is not None and grid is not None:
         return _indexed_listing_features(points, filters, kind, layer, cap, grid)
     conditions = _listing_conditions(filters, kind)
     if conditions is None:
