@@ -14,10 +14,12 @@ times, in one process:
 - text queries (q) on the map, which go through the search index (skipped with --no-text);
 - the function x district matrix, gaps.function_matrix(), and the page /map/gaps.
 Targets (issue 10): a viewport's GeoJSON p95 <= 50 ms and <= 500 KB; the matrix <= 50 ms.
-Last line (geojson_p95_ms over every first-seen viewport, bytes the largest answer, clustered
-the first-seen answers holding server clusters, of all first-seen answers):
+Last line (geojson_p95_ms over every first-seen viewport, cpu_p95_ms the same in this process's
+CPU time, bytes the largest answer, clustered the first-seen answers holding server clusters, of
+all first-seen answers):
 
-    map organisations=10000 listings=100000 geojson_p95_ms=... matrix_ms=... bytes=... clustered=.../...
+    map organisations=10000 listings=100000 geojson_p95_ms=... cpu_p95_ms=... matrix_ms=...
+    bytes=... clustered=.../...
 """
 
 import argparse
@@ -87,6 +89,7 @@ def fill(app, n_orgs: int, n_listings: int, seed: int) -> None:
 
     from marketplace.categories.models import Category
     from marketplace.categories.taxonomy import sync_taxonomy
+    from marketplace.directory.map_version import bump_map_version
     from marketplace.directory.models import OrganisationFunction, OrganisationSite
     from marketplace.extensions import db
     from marketplace.listings.models import Listing
@@ -118,6 +121,8 @@ def fill(app, n_orgs: int, n_listings: int, seed: int) -> None:
             ):
                 for start in range(0, len(batch_rows), BATCH):
                     conn.execute(sa.insert(model.__table__), batch_rows[start : start + BATCH])
+            # Behind the session's back as well: a new map version, as the app's writes make.
+            bump_map_version(conn)
             conn.execute(sa.text("ANALYZE"))  # as a long-running database would have
         db.session.remove()
     in_city = sum(map_data._inside(map_data.CITY, o["lat"], o["lon"]) for o in orgs)
@@ -461,7 +466,8 @@ def run(app, args) -> None:
     print(f"targets: GeoJSON p95 <= 50 ms and <= 500 KB, matrix <= 50 ms: {verdict}")
     print(
         f"map organisations={args.organisations} listings={args.listings} "
-        f"geojson_p95_ms={p95:.0f} matrix_ms={matrix_ms:.0f} bytes={largest} "
+        f"geojson_p95_ms={p95:.0f} cpu_p95_ms={percentile(first_seen.cpu, 0.95):.0f} "
+        f"matrix_ms={matrix_ms:.0f} bytes={largest} "
         f"clustered={sum(first_seen.clustered)}/{len(first_seen.ms)}"
     )
 

@@ -49,6 +49,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     init_bookings(app)
     init_ledger(app)
 
+    from marketplace.directory import init_directory
+
+    init_directory(app)
+
     from marketplace.core.errorpages import register_error_handlers
     from marketplace.core.templating import register_template_helpers
 

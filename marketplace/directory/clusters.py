@@ -7,9 +7,10 @@ needs no sort; only the far fewer positions are sorted into cells. Places and li
 postcode centroids, so many share a position."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -149,12 +150,20 @@ CLUSTER_NAMES = {
 }
 
 
+@lru_cache(maxsize=8192)
+def _cluster_name(locale: str, layer: str, count: int) -> str:
+    # ngettext looks up the request's translations each time: a few hundred calls an answer
+    # cost more than the rest of a cluster. The locale in the key is the one ngettext uses.
+    return CLUSTER_NAMES[layer](count)
+
+
 def cluster_features(layer: str, grid: Grid, cells: list[Cell]) -> list[dict]:
     """One Point feature per cell of more than one point, at the mean of its points."""
-    names: dict[int, str] = {}  # many cells share a count; ngettext once per count
+    locale = str(get_locale())
+    names: dict[int, str] = {}  # many cells share a count
     for cell in cells:
         if cell.count not in names:
-            names[cell.count] = CLUSTER_NAMES[layer](cell.count)
+            names[cell.count] = _cluster_name(locale, layer, cell.count)
     return [
         {
             "type": "Feature",

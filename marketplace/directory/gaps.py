@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from marketplace.directory.functions import RegionFunction, function_catalogue
 from marketplace.directory.models import OrganisationFunction, OrganisationSite
+from marketplace.directory.points import current_points
 from marketplace.extensions import db
 from marketplace.orgs.models import Organisation
 
@@ -35,6 +36,11 @@ class GapMatrix:
         return len(self.functions) * len(self.districts) - len(self.counts)
 
 
+def district_order(name: str) -> tuple[str, str]:
+    """Alphabetical whatever the case; names differing in case only, in a fixed order."""
+    return name.casefold(), name
+
+
 def _district_pairs() -> sa.Subquery:
     """Distinct (organisation, district) of every place that names a district."""
     o, s = Organisation.__table__.c, OrganisationSite.__table__.c
@@ -57,8 +63,20 @@ def _districts() -> sa.CompoundSelect:
 
 
 def function_matrix() -> GapMatrix:
-    """Counts of organisations per function and district, in three grouped reads (the pairs are
-    distinct, so a plain count(*) counts organisations)."""
+    """Counts of organisations per function and district: from the map's points when this
+    worker holds them fresh (the map builds them; a page of the matrix alone is not worth a
+    build), else in three grouped reads."""
+    points = current_points(build=False)
+    if points is not None:
+        counts, districts, totals = points.function_districts()
+        return GapMatrix(
+            function_catalogue().functions, sorted(districts, key=district_order), counts, totals
+        )
+    return _function_matrix_from_sql()
+
+
+def _function_matrix_from_sql() -> GapMatrix:
+    """The pairs are distinct, so a plain count(*) counts organisations."""
     pairs = _district_pairs()
     rows = db.session.execute(
         select(OrganisationFunction.code, pairs.c.district, func.count())
@@ -71,7 +89,7 @@ def function_matrix() -> GapMatrix:
     ).all()
     return GapMatrix(
         functions=function_catalogue().functions,
-        districts=sorted(districts, key=str.casefold),
+        districts=sorted(districts, key=district_order),
         counts={(code, d): int(n) for code, d, n in rows},
         totals={code: int(n) for code, n in totals},
     )

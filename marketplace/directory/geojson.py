@@ -9,7 +9,11 @@ With a bbox, a layer holding more than that inside it is answered in clusters in
 own. Every point is then represented, so `left_out` is 0 for that layer. Without a bbox (the
 list without JavaScript, the CSV, clients asking for the whole region), or when the caller asks
 for no clusters, a layer is cut at the cap, newest (or by name) first, and `left_out` says per
-layer how many features were not sent, so the page can ask to zoom in or filter."""
+layer how many features were not sent, so the page can ask to zoom in or filter.
+
+With a bbox and clusters, the layers are read from the points each worker holds in memory
+(points.py), which answer as the SQL here does; that SQL serves the rest, and a transaction's
+own uncommitted writes."""
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
@@ -28,6 +32,7 @@ from marketplace.directory.clusters import (
 from marketplace.directory.filters import DirectoryFilters
 from marketplace.directory.grid import Grid, grid_for
 from marketplace.directory.models import OrganisationFunction
+from marketplace.directory.points import MapPoints, cells_of, current_points
 from marketplace.directory.queries import (
     district_matches,
     inside,
@@ -43,6 +48,8 @@ from marketplace.orgs.models import ORGANISATION_KINDS, Organisation
 from marketplace.search import SearchFilters, listing_ids_matching
 
 LISTING_LAYERS = {"offers": "offer", "requests": "request"}
+#: A layer function called without points looks them up itself.
+_ASK = object()
 
 
 def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) -> dict:
@@ -50,14 +57,16 @@ def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) 
     of a bbox in clusters unless `clusters` is False."""
     cap = max(1, int(current_app.config["MAP_MAX_FEATURES"]) // len(filters.layers))
     grid = grid_for(filters.bbox) if clusters and filters.bbox is not None else None
+    # One look at the map's version for all layers (a round trip each on PostgreSQL).
+    points = current_points() if grid is not None else None
     features: list[dict] = []
     left_out: dict[str, int] = {}
     for layer in filters.layers:
         if layer == "organisations":
-            found, left_out[layer] = organisation_features(filters, cap, grid)
+            found, left_out[layer] = organisation_features(filters, cap, grid, points)
         else:
             found, left_out[layer] = listing_features(
-                filters, LISTING_LAYERS[layer], layer, cap, grid
+                filters, LISTING_LAYERS[layer], layer, cap, grid, points
             )
         features.extend(found)
     return {
@@ -69,12 +78,23 @@ def map_feature_collection(filters: DirectoryFilters, *, clusters: bool = True) 
 
 
 def organisation_features(
-    filters: DirectoryFilters, cap: int, grid: Grid | None = None
+    filters: DirectoryFilters, cap: int, grid: Grid | None = None, points=_ASK
 ) -> tuple[list[dict], int]:
-    """The layer's features and how many places were left out."""
+    """The layer's features and how many places were left out; with a grid, from `points`
+    when they are given or current (else from SQL)."""
     found = text_matches(filters)
     if found is not None and not found:
         return [], 0
+    if points is _ASK:
+        points = current_points() if grid is not None else None
+    if points is not None and grid is not None:
+        rows = points.matching(points.places, filters, ids=found)
+        if len(rows) > cap:
+            cells, singles = cells_of(points.places, rows, grid)
+            return cluster_features("organisations", grid, cells) + _indexed_places(
+                points, singles
+            ), 0
+        return _indexed_places(points, rows), 0
     if grid is not None:
         cells = place_cells(filters, found, grid)
         if sum(cell.count for cell in cells) > cap:
@@ -115,6 +135,13 @@ def _single_places(
     return _place_features([row for row in rows if (row.lat, row.lon) in wanted])
 
 
+def _indexed_places(points: MapPoints, rows) -> list[dict]:
+    places = points.places.rows
+    return _place_feature_dicts(
+        [places[i] for i in rows.tolist()], points.codes, points.open_counts
+    )
+
+
 def _place_features(rows) -> list[dict]:
     """Features of place rows (organisation_id, site_id, name, district, lat, lon,
     organisation_name, kind), with the organisations' functions and open listing counts."""
@@ -128,6 +155,12 @@ def _place_features(rows) -> list[dict]:
         ):
             codes[org_id].append(code)
     counts = {org_id: (o, r) for org_id, o, r in open_listing_counts(ids)} if ids else {}
+    return _place_feature_dicts(rows, codes, counts)
+
+
+def _place_feature_dicts(
+    rows, codes: dict[int, list[str]], counts: dict[int, tuple[int, int]]
+) -> list[dict]:
     url = _url_maker("pages.organisation", "org_id")
     kind_labels = {key: str(label) for key, label in ORGANISATION_KINDS.items()}
     features = []
@@ -160,9 +193,19 @@ def _place_features(rows) -> list[dict]:
 
 
 def listing_features(
-    filters: DirectoryFilters, kind: str, layer: str, cap: int, grid: Grid | None = None
+    filters: DirectoryFilters,
+    kind: str,
+    layer: str,
+    cap: int,
+    grid: Grid | None = None,
+    points=_ASK,
 ) -> tuple[list[dict], int]:
-    """The layer's features and how many listings were left out."""
+    """The layer's features and how many listings were left out; with a grid, from `points`
+    as organisation_features."""
+    if points is _ASK:
+        points = current_points() if grid is not None else None
+    if points is not None and grid is not None:
+        return _indexed_listing_features(points, filters, kind, layer, cap, grid)
     conditions = _listing_conditions(filters, kind)
     if conditions is None:
         return [], 0
@@ -189,6 +232,26 @@ def listing_features(
     total = newest[0].total if newest else 0
     features = _listings_by_id([row.id for row in newest], kind, layer)
     return features, int(total) - len(features)
+
+
+def _indexed_listing_features(
+    points: MapPoints, filters: DirectoryFilters, kind: str, layer: str, cap: int, grid: Grid
+) -> tuple[list[dict], int]:
+    """As listing_features, from the worker's points: every listing inside, or clusters."""
+    ids = None
+    if filters.q:
+        ids = _text_listing_ids(filters, kind)
+        if not ids:
+            return [], 0
+    category = get_category_by_slug(filters.category) if filters.category else None
+    categories = category_ids_with_descendants(category) if category is not None else None
+    found = points.listings[kind]
+    rows = points.matching(found, filters, ids=ids, categories=categories)
+    clusters: list[dict] = []
+    if len(rows) > cap:
+        cells, rows = cells_of(found, rows, grid)
+        clusters = cluster_features(layer, grid, cells)
+    return clusters + _listings_by_id(found.ids[rows].tolist(), kind, layer, newest_first=True), 0
 
 
 def _ids_at(base, positions: list[tuple[float, float]]) -> list[int]:
@@ -220,37 +283,50 @@ def _listing_conditions(filters: DirectoryFilters, kind: str) -> list | None:
     if filters.district:
         conditions.append(district_matches(Listing.district, filters.district))
     if filters.q:
-        ids = listing_ids_matching(
-            filters.q,
-            SearchFilters(kind=kind, category=filters.category, district=filters.district),
-        )
+        ids = _text_listing_ids(filters, kind)
         if not ids:
             return None
         conditions.append(Listing.id.in_(ids))
     return conditions
 
 
-def _listings_by_id(ids: list[int], kind: str, layer: str) -> list[dict]:
-    """Features of these listings, in this order."""
+def _text_listing_ids(filters: DirectoryFilters, kind: str) -> list[int]:
+    return listing_ids_matching(
+        filters.q, SearchFilters(kind=kind, category=filters.category, district=filters.district)
+    )
+
+
+def _listings_by_id(
+    ids: list[int], kind: str, layer: str, *, newest_first: bool = False
+) -> list[dict]:
+    """Features of these listings, in this order or newest first."""
     if not ids:
         return []
-    found = {
-        row.id: row
-        for row in db.session.execute(
-            select(
-                Listing.id,
-                Listing.title,
-                Listing.lat,
-                Listing.lon,
-                Listing.category_id,
-                Listing.district,
-                Organisation.name,
-            )
-            .join(Organisation, Organisation.id == Listing.organisation_id)
-            .where(Listing.id.in_(ids))
+    stmt = (
+        select(
+            Listing.id,
+            Listing.title,
+            Listing.lat,
+            Listing.lon,
+            Listing.category_id,
+            Listing.district,
+            Organisation.name,
         )
-    }
-    rows = [found[i] for i in ids if i in found]
+        .join(Organisation, Organisation.id == Listing.organisation_id)
+        .where(Listing.id.in_(ids))
+    )
+    if newest_first:
+        rows = db.session.execute(stmt.order_by(Listing.created_at.desc(), Listing.id.desc()))
+        return _listing_feature_dicts(rows.all(), kind, layer)
+    found = {row.id: row for row in db.session.execute(stmt)}
+    return _listing_feature_dicts([found[i] for i in ids if i in found], kind, layer)
+
+
+def _listing_feature_dicts(rows, kind: str, layer: str) -> list[dict]:
+    """Features of listing rows (id, title, lat, lon, category_id, district, and name: the
+    organisation's)."""
+    if not rows:
+        return []
     categories = _category_labels()
     url = _url_maker("listings.detail", "listing_id")
     features = []

@@ -60,3 +60,14 @@ class OrganisationSite(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation = relationship("Organisation")
+
+
+class MapVersion(db.Model):
+    """One row whose token changes with every committed write the map shows (directory/
+    map_version.py): each worker keeps the map's points in memory until the token moves."""
+
+    __tablename__ = "map_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random, not a counter: a rolled-back write's token never comes back for other rows.
+    token: Mapped[str] = mapped_column(String(32))

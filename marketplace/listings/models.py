@@ -42,7 +42,8 @@ class Listing(db.Model):
         Index("ix_listings_org_status", "organisation_id", "status", "kind", "available_until"),
         #: The search index's drift check reads what changed since its watermark.
         Index("ix_listings_updated_at", "updated_at"),
-        #: The map counts and picks a viewport's open listings from this index alone.
+        #: The map counts and picks a viewport's open listings from this index alone, and each
+        #: worker reads its points (directory/points.py) from it in one pass.
         Index(
             "ix_listings_map",
             "status",
@@ -53,6 +54,7 @@ class Listing(db.Model):
             "category_id",
             "organisation_id",
             "created_at",
+            "district",
         ),
     )
 
