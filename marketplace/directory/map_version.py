@@ -94,4 +94,6 @@ def _before_commit(session) -> None:
 
 
 def _forget(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint rolled back; what the transaction changed before it still stands
     session.info.pop(_MARK, None)

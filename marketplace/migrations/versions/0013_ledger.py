@@ -2,15 +2,15 @@
 the log of coordinators' changes, idempotency keys, payment requests, listings' price_local
 and bookings' fee and deposit in the local currency.
 
-Revision ID: 0010_ledger
-Revises: 0009_map_clusters
+Revision ID: 0013_ledger
+Revises: 0012_map_versions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_ledger"
-down_revision = "0009_map_clusters"
+revision = "0013_ledger"
+down_revision = "0012_map_versions"
 branch_labels = None
 depends_on = None
 
