@@ -11,8 +11,8 @@ PG_TEST_URI ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run serve test test-sqlite test-postgres lint format bench bench-booking babel-update \
-        translations db-upgrade seed install browser clean vendor
+.PHONY: run serve test test-sqlite test-postgres lint format bench bench-booking bench-currency \
+        babel-update translations db-upgrade seed install browser clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,9 +91,13 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.matching --offers $${BENCH_OFFERS:-10000} --requests $${BENCH_REQUESTS:-1000}
 	$(BIN)/python -m bench.map --organisations $${BENCH_ORGS:-10000} --listings $${BENCH_MAP_LISTINGS:-100000}
 	$(MAKE) --no-print-directory bench-booking
+	$(MAKE) --no-print-directory bench-currency
 
 bench-booking: $(VENV)/.installed-test
 	$(BIN)/python -m bench.booking --listings $${BENCH_BOOKING_LISTINGS:-1000} --bookings $${BENCH_BOOKINGS:-50000}
+
+bench-currency: $(VENV)/.installed-test
+	$(BIN)/python -m bench.currency --accounts $${BENCH_ACCOUNTS:-5000} --transfers $${BENCH_TRANSFERS:-500000}
 
 # After changing user-visible strings: extract, merge, fill English, list German gaps.
 babel-update: $(VENV)/.installed

@@ -23,6 +23,7 @@ from marketplace.bookings.models import Booking
 from marketplace.categories.models import Category
 from marketplace.cli.seed_bookings import seed_bookings
 from marketplace.cli.seed_directory import seed_directory
+from marketplace.cli.seed_ledger import seed_ledger
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
 from marketplace.core.mail import mail_held_back
@@ -36,6 +37,7 @@ from marketplace.exchanges.models import (
     ExchangeReadMark,
 )
 from marketplace.extensions import db
+from marketplace.ledger.models import Transfer
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 
@@ -64,6 +66,8 @@ class DemoRegion:
     #: Lend and book offers (apart from `offers`, which follow demo_region.json) and bookings.
     shared_offers: list[Listing] = field(default_factory=list)
     bookings: list[Booking] = field(default_factory=list)
+    #: A year of Leipziger Taler: hand-overs, loans and payments between organisations.
+    transfers: list[Transfer] = field(default_factory=list)
 
 
 def load_demo_data() -> dict:
@@ -79,7 +83,8 @@ def seed_demo_region(
     now: datetime | None = None, password_hash: str | None = None, data: dict | None = None
 ) -> DemoRegion:
     """Add the demo organisations, people, offers, requests, directory entries (functions and
-    sites) and exchanges to the session (flushed, not committed)."""
+    sites), exchanges, loans and bookings, and the local currency with a year of transfers to
+    the session (flushed, not committed)."""
     now = now or utcnow()
     data = data or load_demo_data()
     rng = random.Random(SEED)
@@ -100,6 +105,8 @@ def seed_demo_region(
     seed_directory(region, data["organisations"], now)
     region.exchanges = seed_exchanges(rng, region, data, categories, now)
     seed_bookings(region, categories, now)
+    # Last, from a generator of its own: the currency leaves every row above as it was.
+    region.transfers = seed_ledger(region, now)
     db.session.flush()
     return region
 
@@ -260,6 +267,7 @@ def _new_listing(
         kg_per_unit=_decimal(row.get("kg_per_unit")),
         condition=row.get("condition") if kind == "offer" else None,
         price_eur=_decimal(row.get("price_eur", 0)),
+        price_local=_decimal(row.get("price_local")),
         postcode=organisation.postcode,
         district=organisation.district,
         lat=organisation.lat,
@@ -544,7 +552,8 @@ def seed_demo_command(if_empty: bool) -> None:
         f"{len(region.users) + len(region.logins)} people, {len(region.offers)} offers, "
         f"{len(region.requests)} requests, {len(region.exchanges)} exchanges "
         f"({len(completed)} completed: {mass:,.0f} kg reused, {co2e:,.0f} kg CO2e avoided), "
-        f"{len(region.shared_offers)} offers to borrow or book with {len(region.bookings)} bookings."
+        f"{len(region.shared_offers)} offers to borrow or book with {len(region.bookings)} bookings, "
+        f"{len(region.transfers)} transfers of Leipziger Taler."
     )
     click.echo(f"Password of every demo account: {DEMO_PASSWORD}")
     for user in region.logins:

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 SEED = 2026 + 2
 #: Opening hours of the coworking space's meeting room (Monday is "0").
 COWORKING_HOURS = {day: [["09:00", "18:00"]] for day in ("0", "1", "2", "3", "4")}
+#: Leipziger Taler per unit and day (lend) or per hour (book); cli/seed_ledger.py books the fee
+#: of every returned loan.
+LOCAL_PRICES = {
+    "Werkzeugkoffer zum Ausleihen": Decimal("3"),
+    "Akku-Bohrschrauber mit zwei Akkus": Decimal("2"),
+    "Lastenrad „Kurt“ zum Ausleihen": Decimal("5"),
+    "Bühnenscheinwerfer (LED-Set)": Decimal("4"),
+    "Mobile Tonanlage": Decimal("10"),
+    "Besprechungsraum stundenweise buchen": Decimal("5"),
+    "Saal des Nachbarschaftszentrums (120 m²)": Decimal("8"),
+}
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ def _offer(region: "DemoRegion", category: Category, spec: SharedOffer, now: dat
         kg_per_unit=spec.kg_per_unit,
         condition="good" if spec.mode == "lend" else None,
         price_eur=Decimal("0"),
+        price_local=LOCAL_PRICES.get(spec.title),
         postcode=organisation.postcode,
         district=organisation.district,
         lat=organisation.lat,

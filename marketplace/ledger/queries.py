@@ -144,6 +144,35 @@ class StatementLine:
         return self.amount > 0
 
 
+def _entry_conditions(filters: StatementFilter) -> list:
+    """The filters that the entry row alone answers (dates and direction)."""
+    conditions = []
+    if filters.start:
+        conditions.append(Entry.created_at >= local_day_start_utc(filters.start))
+    if filters.end:
+        conditions.append(Entry.created_at < local_day_start_utc(filters.end + timedelta(1)))
+    if filters.direction == "in":
+        conditions.append(Entry.amount_cents > 0)
+    elif filters.direction == "out":
+        conditions.append(Entry.amount_cents < 0)
+    return conditions
+
+
+def _count(account_id: int, filters: StatementFilter) -> int:
+    """How many lines the statement has. Without words to look for, every entry has exactly one
+    transfer and one other side, so the account's entries are counted alone on their index: a
+    count through the joins cost ~120 ms for an account with 12,500 transfers (bench/currency)."""
+    if filters.q.split():
+        return db.session.scalar(
+            select(func.count()).select_from(_entries(account_id, filters).subquery())
+        )
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Entry)
+        .where(Entry.account_id == account_id, *_entry_conditions(filters))
+    )
+
+
 def _entries(account_id: int, filters: StatementFilter):
     other = aliased(Entry)
     other_account = aliased(Account)
@@ -153,16 +182,8 @@ def _entries(account_id: int, filters: StatementFilter):
         .join(other, (other.transfer_id == Entry.transfer_id) & (other.id != Entry.id))
         .join(other_account, other_account.id == other.account_id)
         .join(Organisation, Organisation.id == other_account.organisation_id)
-        .where(Entry.account_id == account_id)
+        .where(Entry.account_id == account_id, *_entry_conditions(filters))
     )
-    if filters.start:
-        query = query.where(Entry.created_at >= local_day_start_utc(filters.start))
-    if filters.end:
-        query = query.where(Entry.created_at < local_day_start_utc(filters.end + timedelta(1)))
-    if filters.direction == "in":
-        query = query.where(Entry.amount_cents > 0)
-    elif filters.direction == "out":
-        query = query.where(Entry.amount_cents < 0)
     for word in filters.q.split()[:5]:
         pattern = f"%{word.replace('%', '').replace('_', '')}%"
         query = query.where(or_(Transfer.reason.ilike(pattern), Organisation.name.ilike(pattern)))
@@ -181,7 +202,7 @@ def statement(
     query = _entries(account_id, filters)
     total = None
     if page is not None:
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        total = _count(account_id, filters)
         query = query.limit(page.per_page).offset(page.offset)
     rows = db.session.execute(query.order_by(Entry.id.desc())).all()
     lines = [

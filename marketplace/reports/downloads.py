@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from flask import Response, stream_with_context
 
+from marketplace.core.errors import NotFound
 from marketplace.reports.exports import (
     iter_csv_from_records,
     iter_json,
@@ -15,6 +16,11 @@ from marketplace.reports.exports import (
     summary_dict,
 )
 from marketplace.reports.filters import REGION_TZ, ReportFilters
+from marketplace.reports.local_currency import (
+    iter_local_currency_csv,
+    local_currency_dict,
+    summarise_local_currency,
+)
 from marketplace.reports.queries import (
     factor_table,
     iter_csv_records,
@@ -44,6 +50,9 @@ def json_chunks(filters: ReportFilters, *, rows: bool = False) -> Iterator[str]:
     """The summary as the API sends it; with rows, the exchanges too (key "rows")."""
     data = summary_dict(summarise(filters))
     data["sharing"] = sharing_dict(summarise_sharing(filters))
+    local_currency = summarise_local_currency(filters)
+    if local_currency is not None:  # nothing of the currency before one is set up
+        data["local_currency"] = local_currency_dict(local_currency)
     return iter_json(data, iter_exchange_rows(filters) if rows else None)
 
 
@@ -114,4 +123,17 @@ def json_response(filters: ReportFilters, *, rows: bool = False) -> Response:
         stream_with_context(chunks),
         content_type=JSON_TYPE,
         headers=_attachment(export_filename(filters, "json")),
+    )
+
+
+def local_currency_csv_response(filters: ReportFilters) -> Response:
+    """The local currency's figures (total and by month) as a CSV attachment; 404 before a
+    currency is set up."""
+    figures = summarise_local_currency(filters)
+    if figures is None:
+        raise NotFound()
+    return Response(
+        "".join(iter_local_currency_csv(figures)).encode("utf-8"),
+        content_type=CSV_TYPE,
+        headers=_attachment(export_filename(filters, "csv", "local-currency")),
     )

@@ -44,3 +44,10 @@ def export_json():
 def export_sharing_csv():
     """Loans and bookings (totals, by month, category and district), apart from hand-overs."""
     return downloads.sharing_csv_response(_filters())
+
+
+@bp.get("/reports/export-local-currency.csv", endpoint="local_currency_csv")
+@login_required
+def export_local_currency_csv():
+    """The local currency circulated (total and by month); 404 before one is set up."""
+    return downloads.local_currency_csv_response(_filters())

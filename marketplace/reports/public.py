@@ -15,6 +15,7 @@ from marketplace.core.clock import today
 from marketplace.core.i18n import current_language
 from marketplace.reports.dashboard import first_of_month_before, month_label
 from marketplace.reports.filters import ReportFilters
+from marketplace.reports.local_currency import LocalCurrencyFigures, summarise_local_currency
 from marketplace.reports.queries import Breakdown, summarise
 from marketplace.reports.sharing import summarise_sharing
 from marketplace.reports.sharing_figures import SharingGroup
@@ -97,6 +98,8 @@ class PublicImpact:
     #: Loans and bookings since the start, counted apart from hand-overs (no CO2e claimed).
     sharing: PublicSharing | None = None
     sharing_by_category: tuple[PublicSharing, ...] = ()
+    #: The local currency since the start (amounts only); None before one is set up.
+    local_currency: LocalCurrencyFigures | None = None
     yardstick_kg: Decimal = GERMANY_REUSE_KG_PER_PERSON
     yardstick_year: int = GERMANY_REUSE_YEAR
 
@@ -139,6 +142,7 @@ def compute_public_impact(on: date | None = None) -> PublicImpact:
         factor_set=overall.factor_set,
         sharing=_public_sharing(shared.total),
         sharing_by_category=tuple(_public_sharing(g) for g in shared.by_category),
+        local_currency=summarise_local_currency(ReportFilters()),
     )
 
 

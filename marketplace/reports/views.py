@@ -20,6 +20,7 @@ from marketplace.reports.dashboard import (
     require_coordinator,
     share,
 )
+from marketplace.reports.local_currency import summarise_local_currency
 from marketplace.reports.method import get_method
 from marketplace.reports.organisation_impact import get_certificate, get_organisation_impact
 from marketplace.reports.pdf import pdf_response
@@ -66,12 +67,20 @@ def _helpers() -> dict:
 
 def _dashboard_context() -> tuple[dict, int]:
     report = read_report_request(request.args)
-    context = {"report": report, "summary": None, "lost": [], "sharing": None, **_helpers()}
+    context = {
+        "report": report,
+        "summary": None,
+        "lost": [],
+        "sharing": None,
+        "local_currency": None,
+        **_helpers(),
+    }
     if report.filters is None or report.errors:
         return context, 422
     context["summary"] = summarise(report.filters)
     context["lost"] = list_lost_listings(report.filters, LOST_LISTINGS)
     context["sharing"] = summarise_sharing(report.filters, displacement=report.displacement)
+    context["local_currency"] = summarise_local_currency(report.filters)
     return context, 200
 
 
