@@ -11,7 +11,7 @@ process and through the test client:
   signed-in member of its organisation where this branch has the page, and
   ledger.queries.statement(..., PageRequest(1, 50)) in a request context;
 - (c) the coordinator's monthly volume: ledger.queries.monthly_volume over the last 12 months,
-  and GET /account/all as a coordinator where this branch has the page;
+  and GET /accounts as a coordinator where this branch has the page;
 - a bare route in the same run, for the ratio.
 CPU time (process time) is printed beside the wall time: the machine may be shared.
 Targets (issue 12): transfer p95 <= 20 ms, statement <= 50 ms, volume <= 200 ms. Last line:
@@ -321,13 +321,13 @@ def run(app, data: dict, args) -> None:
     last, first = local_month(now), local_month(now - timedelta(days=335))
     volume = Runs(f"(c) monthly_volume {first}..{last}")
     for _ in range(REPEATS):
-        with app.test_request_context("/account/all"):
+        with app.test_request_context("/accounts"):
             months = volume.time(lambda: queries.monthly_volume(first, last))
             assert len(months) == 12, [m.month for m in months]
             db.session.remove()
     _sign_in(app, client, COORDINATOR)
-    volume_page = Runs("    GET /account/all as coordinator")
-    has_volume_page = _page(app, client, "/account/all", volume_page, REPEATS)
+    volume_page = Runs("    GET /accounts as coordinator")
+    has_volume_page = _page(app, client, "/accounts", volume_page, REPEATS)
 
     ping = Runs("bare route /_bench/ping")
     for _ in range(args.runs):
@@ -340,7 +340,7 @@ def run(app, data: dict, args) -> None:
     for runs in [*shown, ping]:
         print(runs.row())
     print(f"transfer answers: {dict(sorted(outcomes.items()))}")
-    for path, there in (("/account", has_statement_page), ("/account/all", has_volume_page)):
+    for path, there in (("/account", has_statement_page), ("/accounts", has_volume_page)):
         print(f"page {path}: {'timed' if there else 'not on this branch (query timed)'}")
     base = statistics.median(ping.ms)
     t95 = percentile(pay.ms, 0.95)

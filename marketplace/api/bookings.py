@@ -79,7 +79,6 @@ class BookingSchema(Schema):
         metadata={"type": "string", "format": "uri"},
     )
 
-
     def get_attribute(self, obj, attr, default):
         if attr in ("fee_local", "deposit_local") and get_currency() is None:
             return default  # nothing of the currency shows until it is set up

@@ -29,9 +29,7 @@ def lent(app_ctx):
 
 
 def _requested(s, days=2):
-    booking = bookings.request_booking(
-        s.borrower, s.offer, days_ahead(3), days_ahead(3 + days), 1
-    )
+    booking = bookings.request_booking(s.borrower, s.offer, days_ahead(3), days_ahead(3 + days), 1)
     db.session.commit()
     return booking
 
