@@ -41,6 +41,7 @@ def init_api(app: Flask) -> Api:
     from marketplace.api.listings import blp as listings_blp
     from marketplace.api.matching import blp as matching_blp
     from marketplace.api.organisations import blp as organisations_blp
+    from marketplace.api.personal_data import blp as personal_data_blp
     from marketplace.api.reports import blp as reports_blp
 
     api = StoffwechselApi(
@@ -63,6 +64,7 @@ def init_api(app: Flask) -> Api:
         matching_blp,
         organisations_blp,
         reports_blp,
+        personal_data_blp,
     ):
         csrf.exempt(blp)
         api.register_blueprint(blp, url_prefix="/api/v1")

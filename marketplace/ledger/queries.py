@@ -274,6 +274,19 @@ def list_transfers(organisation_id: int | None, page: PageRequest) -> Page:
     return Page(items=list(items), total=total, page=page.page, per_page=page.per_page)
 
 
+def transfers_of_organisation(organisation_id: int) -> list[Transfer]:
+    """Every transfer the organisation paid or received, oldest first (the personal export)."""
+    account_id = db.session.scalar(
+        select(Account.id).where(Account.organisation_id == organisation_id)
+    )
+    if account_id is None:
+        return []
+    ids = select(Entry.transfer_id).where(Entry.account_id == account_id)
+    return list(
+        db.session.scalars(select(Transfer).where(Transfer.id.in_(ids)).order_by(Transfer.id))
+    )
+
+
 def account_changes(organisation_id: int, limit: int = 20) -> list[LimitChange]:
     return list(
         db.session.scalars(
