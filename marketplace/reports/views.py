@@ -72,7 +72,7 @@ def _dashboard_context() -> tuple[dict, int]:
         "summary": None,
         "lost": [],
         "sharing": None,
-        "local_currency": None,
+        "currency_circulated": None,
         **_helpers(),
     }
     if report.filters is None or report.errors:
@@ -80,7 +80,7 @@ def _dashboard_context() -> tuple[dict, int]:
     context["summary"] = summarise(report.filters)
     context["lost"] = list_lost_listings(report.filters, LOST_LISTINGS)
     context["sharing"] = summarise_sharing(report.filters, displacement=report.displacement)
-    context["local_currency"] = summarise_local_currency(report.filters)
+    context["currency_circulated"] = summarise_local_currency(report.filters)
     return context, 200
 
 
