@@ -100,7 +100,7 @@ class Transfer(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     #: +amount, or -amount for a reversal: what the transfer adds to the month's volume.
     volume_cents: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(12), default="payment")
+    kind: Mapped[str] = mapped_column(String(20), default="payment")
     reason: Mapped[str] = mapped_column(String(REASON_MAX), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
