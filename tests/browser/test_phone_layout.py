@@ -150,7 +150,7 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
             expect(page.locator("#filter-kind")).to_be_visible()
     if who != "anonymous":
         page.locator(".user-menu-toggle").click()
-        expect(page.get_by_role("button", name="Abmelden")).to_be_visible()
+        expect(page.get_by_role("link", name="Profil")).to_be_visible()
         if who == COORDINATOR:
             expect(page.get_by_role("link", name="Vermittlung")).to_be_visible()
     assert errors == []
