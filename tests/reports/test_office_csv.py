@@ -179,3 +179,20 @@ def test_dashboard_links_the_excel_csv(app, client, login_as, coordinator):
     page = client.get(f"/reports?{QUERY}").get_data(as_text=True)
     assert "/reports/export-excel.csv?" in page
     assert "for Excel with German settings" in page
+
+
+def test_xlsx_speaks_the_readers_language(app, client, login_as, coordinator):
+    from tests.reports.xlsx_reader import read_workbook
+
+    _login(app, login_as, coordinator["de"])
+    sheets = read_workbook(client.get(f"/reports/export.xlsx?{QUERY}", buffered=True).data)
+    assert list(sheets)[0] == "Übergaben"
+    assert list(sheets)[-1] == "Methode"
+    header = sheets["Übergaben"][0]
+    assert header[:3] == ["Abgeschlossen", "Übergabe", "Gebende Organisation"]
+    assert header[CSV_COLUMNS.index("mass_kg")] == "Gewicht (kg)"
+    assert len(sheets["Übergaben"]) == 4
+    _login(app, login_as, coordinator["en"])
+    sheets = read_workbook(client.get(f"/reports/export.xlsx?{QUERY}", buffered=True).data)
+    assert list(sheets) == ["Exchanges", "Summary", "Sharing", "Method"]
+    assert sheets["Exchanges"][0][:11] == list(CSV_COLUMNS)  # the contract's names in English
