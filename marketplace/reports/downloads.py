@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 
-from marketplace.core.clock import today
 from marketplace.core.errors import NotFound
+from marketplace.core.filenames import period_filename
 from marketplace.core.i18n import current_language
 from marketplace.core.units import UNIT_LABELS
 from marketplace.reports.exports import (
@@ -38,43 +38,6 @@ from marketplace.reports.xlsx import write_workbook
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_TYPE = "application/json; charset=utf-8"
-
-
-#: File-name words (ASCII, so not from the catalogues, where translators would write umlauts).
-FILE_WORDS = {
-    "de": {
-        "exchanges": "uebergaben",
-        "sharing": "teilen",
-        "local-currency": "regionalwaehrung",
-        "report": "bericht",
-        "statement": "kontoauszug",
-        "excel": "excel",
-        "start": "anfang",
-        "to": "bis",
-    },
-    "en": {
-        "exchanges": "exchanges",
-        "sharing": "sharing",
-        "local-currency": "local-currency",
-        "report": "report",
-        "statement": "statement",
-        "excel": "excel",
-        "start": "start",
-        "to": "to",
-    },
-}
-
-
-def period_filename(
-    what: str, date_from, date_to, extension: str, language: str, *, suffix: str = ""
-) -> str:
-    """e.g. stoffwechsel-uebergaben-2026-01-01-bis-2026-12-01.csv (ASCII only); without an end,
-    today; without a start, "anfang" / "start"."""
-    words = FILE_WORDS.get(language, FILE_WORDS["de"])
-    start = date_from.isoformat() if date_from else words["start"]
-    end = (date_to or today()).isoformat()
-    tail = f"-{words[suffix]}" if suffix else ""
-    return f"stoffwechsel-{words[what]}-{start}-{words['to']}-{end}{tail}.{extension}"
 
 
 def export_filename(

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from marketplace.core.filenames import period_filename
 from marketplace.extensions import db
-from marketplace.reports.downloads import period_filename
 from marketplace.reports.exports import CSV_COLUMNS
 from marketplace.reports.office_csv import OfficeWords, iter_office_csv, office_cells
 from tests import factories
@@ -196,3 +196,26 @@ def test_xlsx_speaks_the_readers_language(app, client, login_as, coordinator):
     sheets = read_workbook(client.get(f"/reports/export.xlsx?{QUERY}", buffered=True).data)
     assert list(sheets) == ["Exchanges", "Summary", "Sharing", "Method"]
     assert sheets["Exchanges"][0][:11] == list(CSV_COLUMNS)  # the contract's names in English
+
+
+def test_report_pdf_file_name_says_the_period(app, client, login_as, coordinator):
+    _login(app, login_as, coordinator["de"])
+    response = client.get(f"/reports/report.pdf?{QUERY}")
+    if response.status_code != 200:
+        pytest.skip("PDF rendering unavailable here")
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="stoffwechsel-bericht-2026-01-01-bis-2026-12-01.pdf"'
+    )
+
+
+def test_statement_file_name_follows_the_pattern(app):
+    from types import SimpleNamespace
+
+    from marketplace.ledger.statements import _filename
+
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        org = SimpleNamespace(id=3, name="Tafel Süd e.V.")
+        period = SimpleNamespace(start=date(2026, 1, 1), end=date(2026, 12, 1))
+        assert _filename(org, "csv", period) == (
+            "stoffwechsel-kontoauszug-tafel-s-d-e-v-2026-01-01-bis-2026-12-01.csv"
+        )
