@@ -11,7 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.core.clock import as_aware, today
+from marketplace.core.clock import as_aware
+from marketplace.core.filenames import period_filename
+from marketplace.core.i18n import current_language
 from marketplace.extensions import db
 from marketplace.ledger.exports import iter_statement_csv, write_statement_xlsx
 from marketplace.ledger.forms import StatementFilterForm
@@ -53,9 +55,19 @@ def _kind(kind: str) -> str:
     return str(TRANSFER_KINDS.get(kind, kind))
 
 
-def _filename(organisation: Organisation, extension: str) -> str:
-    safe = "".join(c if c.isalnum() else "-" for c in organisation.name.lower())[:40].strip("-")
-    return f"kontoauszug-{safe or organisation.id}-{today().isoformat()}.{extension}"
+def _filename(organisation: Organisation, extension: str, period: StatementFilter | None) -> str:
+    """e.g. stoffwechsel-kontoauszug-tafel-2026-01-01-bis-2026-12-01.csv (ASCII only)."""
+    safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in organisation.name.lower())
+    subject = "-".join(part for part in safe.split("-") if part)[:40].strip("-")
+    start, end = (period.start, period.end) if period else (None, None)
+    return period_filename(
+        "statement",
+        start,
+        end,
+        extension,
+        current_language(),
+        subject=subject or str(organisation.id),
+    )
 
 
 def _headers(name: str) -> dict[str, str]:
@@ -66,16 +78,20 @@ def _headers(name: str) -> dict[str, str]:
     }
 
 
-def statement_csv_response(lines, organisation: Organisation) -> Response:
+def statement_csv_response(
+    lines, organisation: Organisation, period: StatementFilter | None = None
+) -> Response:
     body = "".join(iter_statement_csv(lines, _timestamp, _kind)).encode("utf-8")
     return Response(
         body,
         mimetype="text/csv",
-        headers=_headers(_filename(organisation, "csv")),
+        headers=_headers(_filename(organisation, "csv", period)),
     )
 
 
-def statement_xlsx_response(lines, organisation: Organisation) -> Response:
+def statement_xlsx_response(
+    lines, organisation: Organisation, period: StatementFilter | None = None
+) -> Response:
     headers = [
         _("Date"),
         _("Transfer"),
@@ -99,5 +115,5 @@ def statement_xlsx_response(lines, organisation: Organisation) -> Response:
     return Response(
         body,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=_headers(_filename(organisation, "xlsx")),
+        headers=_headers(_filename(organisation, "xlsx", period)),
     )

@@ -181,5 +181,5 @@ def statement_download(fmt: str):
     filters = filters_from(StatementFilterForm(request.args))
     lines, _total = queries.statement(current_user.organisation_id, filters, None)
     if fmt == "csv":
-        return statement_csv_response(lines, current_user.organisation)
-    return statement_xlsx_response(lines, current_user.organisation)
+        return statement_csv_response(lines, current_user.organisation, filters)
+    return statement_xlsx_response(lines, current_user.organisation, filters)

@@ -6,8 +6,12 @@ import tempfile
 from collections.abc import Iterator
 
 from flask import Response, stream_with_context
+from flask_babel import gettext as _
 
 from marketplace.core.errors import NotFound
+from marketplace.core.filenames import period_filename
+from marketplace.core.i18n import current_language
+from marketplace.core.units import UNIT_LABELS
 from marketplace.reports.exports import (
     iter_csv_from_records,
     iter_json,
@@ -21,6 +25,7 @@ from marketplace.reports.local_currency import (
     local_currency_dict,
     summarise_local_currency,
 )
+from marketplace.reports.office_csv import OfficeWords, iter_office_csv
 from marketplace.reports.queries import (
     factor_table,
     iter_csv_records,
@@ -35,11 +40,13 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_TYPE = "application/json; charset=utf-8"
 
 
-def export_filename(filters: ReportFilters, extension: str, what: str = "exchanges") -> str:
-    """e.g. stoffwechsel-exchanges_2025-01-01_2025-12-31.csv (ASCII only)."""
-    start = filters.date_from.isoformat() if filters.date_from else "start"
-    end = filters.date_to.isoformat() if filters.date_to else "today"
-    return f"stoffwechsel-{what}_{start}_{end}.{extension}"
+def export_filename(
+    filters: ReportFilters, extension: str, what: str = "exchanges", suffix: str = ""
+) -> str:
+    """The file name of a report download in the reader's language, saying what and when."""
+    return period_filename(
+        what, filters.date_from, filters.date_to, extension, current_language(), suffix=suffix
+    )
 
 
 def csv_chunks(filters: ReportFilters) -> Iterator[str]:
@@ -93,6 +100,41 @@ def csv_response(filters: ReportFilters) -> Response:
         stream_with_context(chunks),
         content_type=CSV_TYPE,
         headers=_attachment(export_filename(filters, "csv")),
+    )
+
+
+def office_words() -> OfficeWords:
+    """Headers, category names and unit words of the office CSV in the reader's language."""
+    headers = (
+        _("Date"),
+        _("Exchange"),
+        _("Provider"),
+        _("Receiver"),
+        _("Category"),
+        _("Quantity"),
+        _("Unit"),
+        _("Mass") + " (kg)",
+        _("CO2e avoided") + " (kg)",
+        _("Source"),
+        _("District"),
+    )
+    categories = {factor.slug: factor.label for factor in factor_table()}
+    units = {code: str(label) for code, label in UNIT_LABELS.items()}
+    return OfficeWords(headers=headers, categories=categories, units=units)
+
+
+def office_csv_chunks(filters: ReportFilters) -> Iterator[str]:
+    """The contract CSV's rows for Excel with German settings (see office_csv)."""
+    return iter_office_csv(iter_csv_records(filters), REGION_TZ, office_words())
+
+
+def office_csv_response(filters: ReportFilters) -> Response:
+    """The "CSV für Excel" as a streamed attachment, beside the unchanged contract CSV."""
+    chunks = (chunk.encode("utf-8") for chunk in office_csv_chunks(filters))
+    return Response(
+        stream_with_context(chunks),
+        content_type=CSV_TYPE,
+        headers=_attachment(export_filename(filters, "csv", suffix="excel")),
     )
 
 

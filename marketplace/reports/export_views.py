@@ -51,3 +51,10 @@ def export_sharing_csv():
 def export_local_currency_csv():
     """The local currency circulated (total and by month); 404 before one is set up."""
     return downloads.local_currency_csv_response(_filters())
+
+
+@bp.get("/reports/export-excel.csv", endpoint="office_csv")
+@login_required
+def export_office_csv():
+    """The exchanges for Excel with German settings: ";", decimal comma, words, TT.MM.JJJJ."""
+    return downloads.office_csv_response(_filters())

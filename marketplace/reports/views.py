@@ -20,6 +20,7 @@ from marketplace.reports.dashboard import (
     require_coordinator,
     share,
 )
+from marketplace.reports.downloads import export_filename
 from marketplace.reports.local_currency import summarise_local_currency
 from marketplace.reports.method import get_method
 from marketplace.reports.organisation_impact import get_certificate, get_organisation_impact
@@ -115,7 +116,7 @@ def report_pdf():
         organisation_name=organisation_name(summary.filters.organisation_id),
         **context,
     )
-    return pdf_response(html, f"stoffwechsel-report-{today().isoformat()}.pdf")
+    return pdf_response(html, export_filename(summary.filters, "pdf", "report"))
 
 
 @bp.get("/orgs/<int:org_id>/impact")

@@ -17,6 +17,7 @@ from marketplace.reports.exports import (
     sharing_values,
 )
 from marketplace.reports.figures import Breakdown, FactorRow, Summary
+from marketplace.reports.xlsx_labels import header, sheet_names, yes_no
 
 EXCHANGE_COLUMNS = CSV_COLUMNS + (
     "mass_basis",
@@ -93,13 +94,13 @@ def write_workbook(
 
 
 def _exchanges_sheet(workbook, rows: Iterable, formats) -> None:
-    sheet = workbook.add_worksheet("Exchanges")
+    sheet = workbook.add_worksheet(sheet_names()["exchanges"])
     sheet.freeze_panes(1, 0)
     sheet.set_column(0, 0, 17)
     sheet.set_column(2, 3, 28)
     sheet.set_column(9, 9, 40)
     for col, name in enumerate(EXCHANGE_COLUMNS):
-        sheet.write_string(0, col, name, formats["bold"])
+        sheet.write_string(0, col, header(name), formats["bold"])
     for r, row in enumerate(rows, start=1):
         sheet.write_datetime(r, 0, row.completed_at.replace(tzinfo=None), formats["when"])
         sheet.write_number(r, 1, row.exchange_id)
@@ -114,7 +115,7 @@ def _exchanges_sheet(workbook, rows: Iterable, formats) -> None:
 
 
 def _summary_sheet(workbook, summary: Summary, formats) -> None:
-    sheet = workbook.add_worksheet("Summary")
+    sheet = workbook.add_worksheet(sheet_names()["summary"])
     sheet.set_column(0, 0, 34)
     sheet.set_column(1, 4, 16)
     bold = formats["bold"]
@@ -126,7 +127,7 @@ def _summary_sheet(workbook, summary: Summary, formats) -> None:
         ("factor_set", summary.factor_set),
     ]
     for name, text in period:
-        sheet.write_string(r, 0, name, bold)
+        sheet.write_string(r, 0, header(name), bold)
         sheet.write_string(r, 1, neutralise(text))
         r += 1
     totals = [
@@ -148,7 +149,7 @@ def _summary_sheet(workbook, summary: Summary, formats) -> None:
         ("value_lost_co2e_kg", summary.value_lost.co2e_kg),
     ]
     for name, value in totals:
-        sheet.write_string(r, 0, name, bold)
+        sheet.write_string(r, 0, header(name), bold)
         sheet.write_number(r, 1, float(value))
         r += 1
     sections = [
@@ -166,7 +167,7 @@ def _summary_sheet(workbook, summary: Summary, formats) -> None:
 
 def _sharing_sheet(workbook, sharing, formats) -> None:
     """Loans and bookings apart from hand-overs: no kg and no CO2e are claimed for them."""
-    sheet = workbook.add_worksheet("Sharing")
+    sheet = workbook.add_worksheet(sheet_names()["sharing"])
     sheet.set_column(0, 2, 20)
     sheet.set_column(3, len(SHARING_COLUMNS) - 1, 14)
     sheet.write_string(
@@ -180,7 +181,7 @@ def _sharing_sheet(workbook, sharing, formats) -> None:
         ),
     )
     for col, name in enumerate(SHARING_COLUMNS):
-        sheet.write_string(2, col, name, formats["bold"])
+        sheet.write_string(2, col, header(name), formats["bold"])
     for r, (name, group) in enumerate(sharing_groups(sharing), start=3):
         sheet.write_string(r, 0, name)
         sheet.write_string(r, 1, neutralise(group.key))
@@ -191,10 +192,10 @@ def _sharing_sheet(workbook, sharing, formats) -> None:
 
 def _breakdown_block(sheet, r: int, title: str, groups: list[Breakdown], formats) -> int:
     lost = title.startswith("value_lost")
-    header = (title, "label", "listings" if lost else "exchanges", "mass_kg")
-    header += ("co2e_kg",) if lost else ("co2e_avoided_kg",)
-    for col, name in enumerate(header):
-        sheet.write_string(r, col, name, formats["bold"])
+    names = (title, "label", "listings" if lost else "exchanges", "mass_kg")
+    names += ("co2e_kg",) if lost else ("co2e_avoided_kg",)
+    for col, name in enumerate(names):
+        sheet.write_string(r, col, header(name), formats["bold"])
     for group in groups:
         r += 1
         sheet.write_string(r, 0, neutralise(group.key))
@@ -206,18 +207,18 @@ def _breakdown_block(sheet, r: int, title: str, groups: list[Breakdown], formats
 
 
 def _method_sheet(workbook, summary: Summary, factors: list[FactorRow], formats) -> None:
-    sheet = workbook.add_worksheet("Method")
+    sheet = workbook.add_worksheet(sheet_names()["method"])
     sheet.set_column(0, 0, 24)
     sheet.set_column(1, 1, 30)
     sheet.set_column(6, 6, 90)
-    sheet.write_string(0, 0, "factor_set", formats["bold"])
+    sheet.write_string(0, 0, header("factor_set"), formats["bold"])
     sheet.write_string(0, 1, neutralise(summary.factor_set))
     r = 2
     for paragraph in method_paragraphs():
         sheet.write_string(r, 0, neutralise(paragraph))
         r += 1
     r += 1
-    header = (
+    names = (
         "category",
         "name",
         "co2e_factor_kg_per_kg",
@@ -229,8 +230,8 @@ def _method_sheet(workbook, summary: Summary, factors: list[FactorRow], formats)
         "default_unit",
         "weight_source",
     )
-    for col, name in enumerate(header):
-        sheet.write_string(r, col, name, formats["bold"])
+    for col, name in enumerate(names):
+        sheet.write_string(r, col, header(name), formats["bold"])
     for factor in factors:
         r += 1
         mark = formats["upper"] if factor.upper_bound else None
@@ -239,7 +240,7 @@ def _method_sheet(workbook, summary: Summary, factors: list[FactorRow], formats)
         if factor.co2e_factor is not None:
             sheet.write_number(r, 2, float(factor.co2e_factor), mark)
         sheet.write_string(r, 3, neutralise(factor.basis or ""), mark)
-        sheet.write_string(r, 4, "yes" if factor.upper_bound else "no", mark)
+        sheet.write_string(r, 4, yes_no(factor.upper_bound), mark)
         sheet.write_string(r, 5, neutralise(factor.taxonomy_version), mark)
         sheet.write_string(r, 6, neutralise(factor.source or ""), mark)
         if factor.kg_per_unit is not None:

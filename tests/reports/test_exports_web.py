@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.core.clock import today
 from marketplace.extensions import db
 from marketplace.reports import downloads
 from marketplace.reports.filters import ReportFilters
@@ -53,8 +54,9 @@ def test_coordinator_downloads_csv_for_a_period(app, client, login_as, people):
     response = client.get("/reports/export.csv?from=2025-06-01", buffered=True)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    end = today().isoformat()  # no "to": up to today
     assert (
-        'filename="stoffwechsel-exchanges_2025-06-01_today.csv"'
+        f'filename="stoffwechsel-exchanges-2025-06-01-to-{end}.csv"'
         in response.headers["Content-Disposition"]
     )
     lines = response.get_data().decode("utf-8-sig").strip().splitlines()
