@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.matching.views import bp as matching_bp
     from marketplace.orgs.views import bp as orgs_bp
     from marketplace.pages.views import bp as pages_bp
+    from marketplace.privacy.views import bp as privacy_bp
     from marketplace.reports.export_views import bp as reports_export_bp
     from marketplace.reports.views import bp as reports_bp
 
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_export_bp)
     app.register_blueprint(match_board_bp)
     app.register_blueprint(brokered_bp)
+    app.register_blueprint(privacy_bp)
     init_api(app)
 
 

@@ -71,6 +71,15 @@ class Defaults:
     LOGIN_FAILURE_WINDOW_S = 15 * 60
 
     API_TOKEN_LIFETIME_DAYS = 30
+    #: Legal texts as plain text (blank lines separate paragraphs); files in instance/ win
+    #: (instance/impressum.de.html, instance/impressum.html, ...); without either the pages
+    #: show a marked sample text.
+    IMPRESSUM_TEXT: str | None = None
+    DATENSCHUTZ_TEXT: str | None = None
+    NUTZUNGSBEDINGUNGEN_TEXT: str | None = None
+    #: Version of the terms and privacy notice a registration consents to; raise it when they
+    #: change (stored with each user's consent).
+    CONSENT_VERSION = "2026-12-01"
     PASSWORD_RESET_LIFETIME_S = 60 * 60
     INVITATION_LIFETIME_DAYS = 14
 

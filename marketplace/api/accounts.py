@@ -15,6 +15,7 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.extensions import db, limiter
 from marketplace.orgs.models import ORGANISATION_KINDS
 from marketplace.orgs.services import register_organisation
+from marketplace.privacy.erasure import erase_account
 
 blp = Blueprint("api_accounts", __name__, description="accounts")
 
@@ -74,10 +75,24 @@ class RegisterInput(_Input):
     locale = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf(["de", "en"])
     )
+    #: Optional so that existing clients keep working: an API client registers people through
+    #: its own interface, which must show the terms and privacy notice; leaving the field out
+    #: records consent to the current version, `false` refuses the registration (422).
+    accept_terms = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "The person accepted the terms of use (/nutzungsbedingungen) and "
+            "the privacy notice (/datenschutz) in their current version; default true."
+        },
+    )
 
 
 class CredentialsInput(_Input):
     email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class PasswordInput(_Input):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
 
 
@@ -135,6 +150,7 @@ def register(data):
             postcode=organisation["postcode"],
             district=organisation.get("district"),
             locale=data.get("locale") or _request_language(),
+            accepted_terms=data["accept_terms"],
         )
     except ValidationFailed as error:
         raise ValidationFailed(
@@ -186,6 +202,22 @@ def delete_current_token():
 def me():
     """The signed-in user and their organisation."""
     return api_user()
+
+
+@blp.route("/me", methods=["DELETE"])
+@blp.doc(security=BEARER)
+@token_required
+@blp.arguments(PasswordInput)
+@blp.response(204)
+@blp.alt_response(401, schema=ErrorOutput, description="No valid bearer token.")
+@blp.alt_response(
+    422, schema=ErrorOutput, description="Missing or wrong password (`fields.password`)."
+)
+def delete_me(data):
+    """Erase the caller's account (GDPR Art. 17): anonymised, every token and session ends; the
+    organisation and its listings and exchanges stay as they are."""
+    erase_account(api_user(), data["password"], organisation_choice="keep")
+    db.session.commit()
 
 
 def _request_language() -> str:

@@ -4,7 +4,6 @@ rest of the API answers with; messages are those the person wrote."""
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
-from sqlalchemy import or_, select
 
 from marketplace.api.accounts import UserOutput
 from marketplace.api.auth import api_user, token_required
@@ -14,12 +13,7 @@ from marketplace.api.ledger import TransferSchema
 from marketplace.api.listings import AwareDateTime, ListingSchema
 from marketplace.api.organisations import OrganisationSchema
 from marketplace.api.schemas import ErrorOutput
-from marketplace.bookings.models import Booking
-from marketplace.directory.queries import get_organisation_entry
-from marketplace.exchanges.models import Exchange, ExchangeMessage
-from marketplace.extensions import db
-from marketplace.ledger.queries import transfers_of_organisation
-from marketplace.listings.models import Listing
+from marketplace.privacy.export import collect_personal_data
 
 blp = Blueprint("api_personal_data", __name__, description="personal data")
 
@@ -52,28 +46,4 @@ class PersonalDataSchema(Schema):
 @blp.doc(security=[{"bearerAuth": []}])
 def export_me():
     """Everything stored about the caller and their organisation (empty lists where none)."""
-    user = api_user()
-    org_id = user.organisation_id
-    return {
-        "user": user,
-        "organisation": get_organisation_entry(org_id),
-        "listings": db.session.scalars(
-            select(Listing).where(Listing.organisation_id == org_id).order_by(Listing.id)
-        ).all(),
-        "exchanges": db.session.scalars(
-            select(Exchange)
-            .where(or_(Exchange.provider_id == org_id, Exchange.receiver_id == org_id))
-            .order_by(Exchange.id)
-        ).all(),
-        "bookings": db.session.scalars(
-            select(Booking)
-            .where(or_(Booking.provider_id == org_id, Booking.borrower_id == org_id))
-            .order_by(Booking.id)
-        ).all(),
-        "messages": db.session.scalars(
-            select(ExchangeMessage)
-            .where(ExchangeMessage.author_id == user.id)
-            .order_by(ExchangeMessage.id)
-        ).all(),
-        "transfers": transfers_of_organisation(org_id),
-    }
+    return collect_personal_data(api_user())

@@ -25,6 +25,13 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Version of the terms and privacy notice the person accepted (config CONSENT_VERSION), and
+    #: when; null for accounts made on the command line or before consent was recorded.
+    consent_version: Mapped[str | None] = mapped_column(String(40))
+    consent_at: Mapped[datetime | None]
+    #: Set when the person erased their account (GDPR Art. 17): the row stays, anonymised, so
+    #: that the organisation's records keep pointing somewhere that names nobody.
+    erased_at: Mapped[datetime | None]
 
     organisation = relationship("Organisation", back_populates="members", lazy="joined")
 

@@ -135,6 +135,18 @@ def build_user(organisation, email: str, password: str, name: str, locale: str, 
     return user
 
 
+def consent_problems(accepted_terms: bool) -> list[str]:
+    if not accepted_terms:
+        return [_("Please accept the terms of use and the privacy notice.")]
+    return []
+
+
+def record_consent(user: User) -> None:
+    """Store that the person accepted the current terms and privacy notice, and when."""
+    user.consent_version = str(current_app.config["CONSENT_VERSION"])
+    user.consent_at = utcnow()
+
+
 def _email_taken() -> EmailTaken:
     return EmailTaken(_("An account with this e-mail address already exists."))
 

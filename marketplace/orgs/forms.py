@@ -3,7 +3,15 @@ or an organisation id (mass assignment): the services take only the fields named
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import DataRequired
 
 from marketplace.auth.forms import LANGUAGE_CHOICES, NewPasswordMixin
@@ -27,7 +35,15 @@ class OrganisationFieldsMixin:
     district = StringField(_l("District or neighbourhood"), render_kw={"maxlength": 120})
 
 
-class RegistrationForm(NewPasswordMixin, OrganisationFieldsMixin, FlaskForm):
+class ConsentMixin:
+    #: Required here and checked again by the service (which stores the version and time).
+    accept_terms = BooleanField(
+        _l("I accept the terms of use and have read the privacy notice."),
+        validators=[DataRequired(_l("Please accept the terms of use and the privacy notice."))],
+    )
+
+
+class RegistrationForm(NewPasswordMixin, OrganisationFieldsMixin, ConsentMixin, FlaskForm):
     name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Please enter your name."))],
@@ -55,6 +71,7 @@ class RegistrationForm(NewPasswordMixin, OrganisationFieldsMixin, FlaskForm):
             "postcode": self.postcode.data,
             "district": self.district.data,
             "locale": self.locale.data,
+            "accepted_terms": bool(self.accept_terms.data),
         }
 
 
@@ -92,7 +109,7 @@ class InvitationForm(FlaskForm):
     )
 
 
-class AcceptInvitationForm(NewPasswordMixin, FlaskForm):
+class AcceptInvitationForm(NewPasswordMixin, ConsentMixin, FlaskForm):
     name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Please enter your name."))],

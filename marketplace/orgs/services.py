@@ -21,7 +21,9 @@ from marketplace.auth.services import (
     account_problems,
     build_user,
     clean_line,
+    consent_problems,
     email_problems,
+    record_consent,
     unique_email,
 )
 from marketplace.auth.sessions import hash_secret
@@ -110,11 +112,14 @@ def register_organisation(
     postcode: str | None,
     district: str | None = None,
     locale: str | None = "de",
+    accepted_terms: bool,
 ) -> User:
-    """Register a person and their organisation in one step; the person becomes a `member`.
+    """Register a person and their organisation in one step; the person becomes a `member` and
+    their consent to the terms and privacy notice is stored with its version.
 
     Raises ValidationFailed with fields `email, password, name, organisation_name, kind,
-    postcode, district, locale`, or EmailTaken (also when a concurrent request wins the race)."""
+    postcode, district, locale, accept_terms`, or EmailTaken (also when a concurrent request wins
+    the race)."""
     problems, coordinates = _registration_problems(
         email=email,
         password=password,
@@ -125,11 +130,14 @@ def register_organisation(
         district=district,
         locale=locale,
     )
+    if consent_problems(accepted_terms):
+        problems["accept_terms"] = consent_problems(accepted_terms)
     if problems:
         raise ValidationFailed(problems)
     with unique_email(email):
         organisation = _new_organisation(organisation_name, kind, postcode, district, coordinates)
         user = build_user(organisation, email, password, name, locale, role="member")
+        record_consent(user)
     log.info("Registered user %s with organisation %s", user.id, organisation.id)
     return user
 
@@ -305,12 +313,19 @@ def usable_invitation(token: str | None) -> Invitation:
 
 
 def accept_invitation(
-    token: str | None, name: str | None, password: str | None, locale: str | None
+    token: str | None,
+    name: str | None,
+    password: str | None,
+    locale: str | None,
+    *,
+    accepted_terms: bool,
 ) -> User:
     """Create the invited person's account (role member, in the inviting organisation, with the
-    invited address) and use the invitation up."""
+    invited address, with their consent to the terms) and use the invitation up."""
     invitation = usable_invitation(token)
     problems = account_problems(invitation.email, password, name, locale)
+    if consent_problems(accepted_terms):
+        problems["accept_terms"] = consent_problems(accepted_terms)
     if problems:
         raise ValidationFailed(problems)
     with unique_email(invitation.email):
@@ -325,5 +340,6 @@ def accept_invitation(
         user = build_user(
             invitation.organisation, invitation.email, password, name, locale, role="member"
         )
+        record_consent(user)
     log.info("User %s joined organisation %s by invitation", user.id, invitation.organisation_id)
     return user

@@ -98,7 +98,11 @@ def accept_invitation(token: str):
             return render_template("orgs/invitation.html", invitation=invitation, form=None)
         if form.validate_on_submit():
             user = services.accept_invitation(
-                token, form.name.data, form.password.data, form.locale.data
+                token,
+                form.name.data,
+                form.password.data,
+                form.locale.data,
+                accepted_terms=bool(form.accept_terms.data),
             )
             start_browser_session(user, request.user_agent.string)
             db.session.commit()

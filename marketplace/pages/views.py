@@ -3,9 +3,11 @@
 from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 
+from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
 from marketplace.core.urls import safe_next_path
 from marketplace.directory.functions import function_catalogue
+from marketplace.pages.legal import get_legal_text
 from marketplace.pages.queries import get_directory, get_home_page, get_organisation_profile
 from marketplace.pages.services import choose_language
 
@@ -43,3 +45,23 @@ def organisation(org_id: int):
 def set_language():
     choose_language(request.form.get("language", ""))
     return redirect(safe_next_path(request.form.get("next")))
+
+
+@bp.get("/impressum")
+def impressum():
+    return _legal_page("impressum")
+
+
+@bp.get("/datenschutz")
+def datenschutz():
+    return _legal_page("datenschutz")
+
+
+@bp.get("/nutzungsbedingungen")
+def nutzungsbedingungen():
+    return _legal_page("nutzungsbedingungen")
+
+
+def _legal_page(page: str):
+    text = get_legal_text(page, current_language())
+    return render_template("pages/legal.html", page=page, text=text)

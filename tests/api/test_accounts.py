@@ -265,3 +265,16 @@ def test_openapi_marks_the_endpoints_that_need_a_token(spec):
     assert "security" not in paths["/api/v1/register"]["post"]
     assert "security" not in paths["/api/v1/tokens"]["post"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_register_records_consent_by_default_and_refuses_accept_terms_false(app, app_ctx, client):
+    from marketplace.auth.models import User
+
+    assert client.post("/api/v1/register", json=registration()).status_code == 201
+    user = db.session.execute(select(User)).scalar_one()
+    assert user.consent_version == app.config["CONSENT_VERSION"] and user.consent_at is not None
+    refused = client.post(
+        "/api/v1/register", json=registration(email="b@example.org", accept_terms=False)
+    )
+    error = assert_error(refused, 422, "validation_failed", with_fields=True)
+    assert set(error["fields"]) == {"accept_terms"}

@@ -113,6 +113,7 @@ def test_invitation_flow_from_mail_to_membership(client, make, login_as, outbox)
             "password": PASSWORD,
             "password_repeat": PASSWORD,
             "locale": "en",
+            "accept_terms": "y",
             # A crafted form cannot choose the address, the role or the organisation.
             "email": "boss@example.org",
             "role": "admin",

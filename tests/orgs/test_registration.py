@@ -19,6 +19,7 @@ def form(**changes) -> dict:
         "postcode": "10115",
         "district": "Mitte",
         "locale": "en",
+        "accept_terms": "y",
     }
     data.update(changes)
     return data
@@ -98,3 +99,24 @@ def test_signed_in_people_are_sent_to_their_profile(client, make, login_as):
     login_as(make.user())
     response = client.get("/register")
     assert response.status_code == 302 and response.headers["Location"] == "/profile"
+
+
+def test_registration_needs_consent_and_stores_its_version_and_time(app, app_ctx, client):
+    page = client.get("/register").get_data(as_text=True)
+    assert 'name="accept_terms"' in page
+    assert 'href="/datenschutz"' in page and 'href="/nutzungsbedingungen"' in page
+    refused = client.post("/register", data=form(accept_terms=""))
+    assert refused.status_code == 200 and _users() == []
+    assert "Please accept the terms of use and the privacy notice." in refused.get_data(True)
+    client.post("/register", data=form())
+    [user] = _users()
+    assert user.consent_version == app.config["CONSENT_VERSION"] and user.consent_at is not None
+
+
+def test_registration_form_is_csrf_protected(app, app_ctx, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/register", data=form())
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code in (200, 400) and _users() == []

@@ -51,7 +51,7 @@ def _users() -> int:
 
 
 def test_registration_creates_a_member_and_the_organisation(app_ctx):
-    user = services.register_organisation(**registration())
+    user = services.register_organisation(accepted_terms=True, **registration())
     db.session.commit()
     assert user.email == "greta@holzwerkstatt.example"
     assert (user.role, user.name, user.locale) == ("member", "Greta Holz", "de")
@@ -69,6 +69,7 @@ def test_registration_creates_a_member_and_the_organisation(app_ctx):
 def test_registration_lists_every_problem_by_field(app_ctx):
     with pytest.raises(ValidationFailed) as excinfo:
         services.register_organisation(
+            accepted_terms=False,
             **registration(
                 email="not-an-address",
                 password="passwort123",
@@ -78,7 +79,7 @@ def test_registration_lists_every_problem_by_field(app_ctx):
                 postcode="1011",
                 district="x" * 121,
                 locale="fr",
-            )
+            ),
         )
     assert set(excinfo.value.fields) == {
         "email",
@@ -89,20 +90,23 @@ def test_registration_lists_every_problem_by_field(app_ctx):
         "postcode",
         "district",
         "locale",
+        "accept_terms",
     }
     assert _users() == 0
 
 
 def test_unknown_postcode_is_a_clear_field_error(app_ctx):
     with pytest.raises(ValidationFailed) as excinfo:
-        services.register_organisation(**registration(postcode="00000"))
+        services.register_organisation(accepted_terms=True, **registration(postcode="00000"))
     assert excinfo.value.fields == {"postcode": ["We do not know this postcode. Please check it."]}
 
 
 def test_taken_address_is_refused_whatever_its_case(app_ctx, make):
     make.user(email="greta@holzwerkstatt.example")
     with pytest.raises(auth_services.EmailTaken) as excinfo:
-        services.register_organisation(**registration(email="GRETA@holzwerkstatt.EXAMPLE "))
+        services.register_organisation(
+            accepted_terms=True, **registration(email="GRETA@holzwerkstatt.EXAMPLE ")
+        )
     assert excinfo.value.status == 409 and excinfo.value.code == "email_taken"
     assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
 
@@ -119,7 +123,7 @@ def test_address_taken_between_check_and_insert_gives_the_same_error(app_ctx, ma
 
     monkeypatch.setattr(auth_services, "get_user_by_email", check_misses_the_concurrent_insert)
     with pytest.raises(auth_services.EmailTaken):
-        services.register_organisation(**registration())
+        services.register_organisation(accepted_terms=True, **registration())
     db.session.commit()  # the session is still usable; nothing half-made was kept
     assert _users() == 1
     assert db.session.execute(select(func.count()).select_from(Organisation)).scalar_one() == 1
@@ -133,7 +137,9 @@ def test_concurrent_registrations_with_one_address_make_one_account(app):
         with app.test_request_context("/", method="POST"):
             barrier.wait()
             try:
-                services.register_organisation(**registration(organisation_name=f"Verein {n}"))
+                services.register_organisation(
+                    accepted_terms=True, **registration(organisation_name=f"Verein {n}")
+                )
                 db.session.commit()
                 outcomes.append("created")
             except auth_services.EmailTaken:
@@ -272,7 +278,7 @@ def test_accepting_makes_a_member_with_the_invited_address_once(app_ctx, make, o
     inviter = make.user()
     _, token = services.invite_member(inviter.organisation, inviter, "nils@example.org")
     db.session.commit()
-    user = services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "en")
+    user = services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "en", accepted_terms=True)
     db.session.commit()
     assert (user.email, user.role, user.organisation_id, user.locale) == (
         "nils@example.org",
@@ -281,7 +287,7 @@ def test_accepting_makes_a_member_with_the_invited_address_once(app_ctx, make, o
         "en",
     )
     with pytest.raises(auth_services.LinkExpired):
-        services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "en")
+        services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "en", accepted_terms=True)
 
 
 def test_expired_invitation_is_refused(app_ctx, make, outbox):
@@ -290,7 +296,7 @@ def test_expired_invitation_is_refused(app_ctx, make, outbox):
     invitation.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     with pytest.raises(auth_services.LinkExpired) as excinfo:
-        services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "de")
+        services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "de", accepted_terms=True)
     assert "expired" in excinfo.value.message
 
 
@@ -299,7 +305,7 @@ def test_accepting_checks_name_and_password(app_ctx, make, outbox):
     _, token = services.invite_member(inviter.organisation, inviter, "nils@example.org")
     db.session.commit()
     with pytest.raises(ValidationFailed) as excinfo:
-        services.accept_invitation(token, "", "kurz", "de")
+        services.accept_invitation(token, "", "kurz", "de", accepted_terms=True)
     assert set(excinfo.value.fields) == {"name", "password"}
     assert services.usable_invitation(token).accepted_at is None
 
@@ -310,6 +316,6 @@ def test_invitation_address_registered_meanwhile_is_refused(app_ctx, make, outbo
     db.session.commit()
     make.user(email="nils@example.org")
     with pytest.raises(auth_services.EmailTaken):
-        services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "de")
+        services.accept_invitation(token, "Nils Nehmer", NEW_PASSWORD, "de", accepted_terms=True)
     db.session.commit()
     assert db.session.execute(select(Invitation.accepted_at)).scalar_one() is None
