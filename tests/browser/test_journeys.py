@@ -25,6 +25,7 @@ def test_register_post_an_offer_with_a_photo_and_find_it(page: Page, base_url: s
     page.select_option("#kind", "business")
     page.fill("#postcode", "04229")
     page.fill("#district", "Plagwitz")
+    page.check("#accept_terms")  # consent to the terms and the privacy notice (issue 13)
     page.locator("form button[type=submit]").last.click()
     expect(page.locator("body")).to_contain_text("Tischlerei Span & Nut")
 
