@@ -12,6 +12,7 @@ from marketplace.auth.passwords import hash_password
 from marketplace.bookings.spans import BERLIN
 from marketplace.extensions import db
 from tests import factories
+from tests.browser.helpers import log_in, no_sideways_scroll
 
 PASSWORD = "Besprechungsraum-frei-27"
 PROVIDER_EMAIL = "raum@kontor27-coworking.example"
@@ -54,18 +55,7 @@ def _region(app) -> int:
 
 
 def _log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("form[action^='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} scrolls {overflow} px sideways"
+    log_in(page, base_url, email, PASSWORD)
 
 
 def test_a_meeting_room_is_booked_for_an_afternoon_accepted_checked_out_and_returned(
@@ -144,7 +134,7 @@ def test_a_meeting_room_is_booked_for_an_afternoon_accepted_checked_out_and_retu
         room.set_viewport_size({"width": 390, "height": 844})
         for path in (f"/listings/{room_id}/booking-rules", "/bookings/calendar"):
             room.goto(f"{base_url}{path}")
-            _no_sideways_scroll(room)
+            no_sideways_scroll(room)
 
         # Afterwards the afternoon is free again.
         page.goto(room_url)
@@ -156,11 +146,11 @@ def test_a_meeting_room_is_booked_for_an_afternoon_accepted_checked_out_and_retu
     # On a phone (390 px) neither page scrolls sideways.
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(room_url)
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.goto(f"{base_url}{booking_path}")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     page.goto(f"{base_url}/bookings")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     assert errors == []
 
 

@@ -2,7 +2,6 @@
 its account shows the payment out, the carpentry's account the payment in, and the
 coordinator's page the month's volume. Phone-sized account pages do not scroll sideways."""
 
-import re
 from decimal import Decimal
 
 from playwright.sync_api import Browser, Page, expect
@@ -14,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.ledger.models import Currency
 from tests import factories
+from tests.browser.helpers import log_in, no_sideways_scroll
 
 PASSWORD = "Taler-fuer-Eichenholz-12"
 CENTRE = "kasse@projektzentrum-plagwitz.example"
@@ -66,18 +66,7 @@ def _region(app) -> int:
 
 
 def _log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("form[action^='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} scrolls {overflow} px sideways"
+    log_in(page, base_url, email, PASSWORD)
 
 
 def test_a_hand_over_priced_in_taler_shows_on_both_accounts_and_in_the_volume(
@@ -105,7 +94,7 @@ def test_a_hand_over_priced_in_taler_shows_on_both_accounts_and_in_the_volume(
         page.set_viewport_size({"width": 390, "height": 844})
         for path in ("/account", "/account/pay", "/account/requests/new", "/account/statement"):
             page.goto(f"{base_url}{path}")
-            _no_sideways_scroll(page)
+            no_sideways_scroll(page)
 
         carpentry = browser.new_context(**browser_context_args)
         coordinator = browser.new_context(**browser_context_args)
@@ -130,10 +119,10 @@ def test_a_hand_over_priced_in_taler_shows_on_both_accounts_and_in_the_volume(
             expect(office.locator(".month-bar").first).to_contain_text("30,00\u00a0T")
             expect(office.locator("#currency-active .figure-value")).to_have_text("2")
             office.set_viewport_size({"width": 390, "height": 844})
-            _no_sideways_scroll(office)
+            no_sideways_scroll(office)
             office.locator(".ledger-line a", has_text="Projektzentrum Plagwitz").click()
             expect(office.locator("#account-balance .figure-value")).to_have_text("-30,00\u00a0T")
-            _no_sideways_scroll(office)
+            no_sideways_scroll(office)
         finally:
             carpentry.close()
             coordinator.close()

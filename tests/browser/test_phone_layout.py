@@ -2,7 +2,6 @@
 or a coordinator, the first listing on /listings shows within one and a half screens, and the
 menu folds behind "Menu" with the search in view; at 1280 px the header is one row for each."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.ledger import services as ledger
 from marketplace.ledger.models import Currency
 from tests import factories
+from tests.browser.helpers import log_in, no_sideways_scroll
 
 PASSWORD = "Handy-zuerst-Holz-390"
 MEMBER = "lager@sozialkaufhaus-lindenau.example"
@@ -73,18 +73,7 @@ def listing_id(live_server):
 
 
 def _log_in(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("form[action^='/login'] button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} scrolls {overflow} px sideways"
+    log_in(page, base_url, email, PASSWORD)
 
 
 def _header_on_one_row(page: Page) -> tuple[bool, float, list]:
@@ -120,7 +109,7 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
     for path in paths:
         response = page.goto(f"{base_url}{path}")
         assert response and response.ok, path
-        _no_sideways_scroll(page)
+        no_sideways_scroll(page)
         # The search stays in view; the menu is folded behind its summary.
         expect(page.locator("#site-search")).to_be_visible()
         expect(page.locator(".main-nav")).to_be_hidden()
@@ -138,7 +127,7 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
     expect(page.locator(".main-nav")).to_be_visible()
     if who == COORDINATOR:
         expect(page.get_by_role("link", name="Berichte")).to_be_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
 
     page.set_viewport_size(DESKTOP)
     for path in ("/", "/listings", "/reports" if who == COORDINATOR else "/map"):
