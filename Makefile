@@ -116,6 +116,9 @@ vendor:
 	cp node_modules/leaflet/dist/images/{layers.png,layers-2x.png,marker-icon.png,marker-icon-2x.png,marker-shadow.png} static/vendor/leaflet/images/
 	mkdir -p static/vendor/leaflet.markercluster
 	cp node_modules/leaflet.markercluster/dist/{leaflet.markercluster.js,MarkerCluster.css,MarkerCluster.Default.css} node_modules/leaflet.markercluster/MIT-LICENCE.txt static/vendor/leaflet.markercluster/
+	# axe-core checks accessibility in the browser tests only; it is never served.
+	mkdir -p tests/browser/vendor/axe-core
+	cp node_modules/axe-core/{axe.min.js,LICENSE} tests/browser/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) instance/marketplace.db* instance/index instance/uploads

@@ -53,6 +53,11 @@ class DirectoryFilters:
         return out
 
     @property
+    def active_count(self) -> int:
+        """How many filters a visitor has set (the radius belongs to the postcode)."""
+        return len(self.args()) - ("radius_km" in self.args())
+
+    @property
     def effective_radius_km(self) -> float:
         return self.radius_km or DEFAULT_RADIUS_KM
 

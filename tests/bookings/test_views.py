@@ -359,7 +359,8 @@ def test_my_bookings_lists_both_sides_with_the_next_step_and_overdue_marked(
     login_as(s.borrower)
     html = client.get("/bookings?role=borrower").get_data(as_text=True)
     assert f"/bookings/{waiting}" in html and f"/bookings/{waiting}/accept" not in html
-    assert "count-badge" not in html
+    # Nothing waits for the borrower: no counter beside "Bookings" in the header.
+    assert not re.search(r'href="/bookings"[^>]*>Bookings <span class="count-badge"', html)
 
 
 def test_my_bookings_is_paginated(app, client, login_as, s):

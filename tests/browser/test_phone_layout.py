@@ -122,6 +122,15 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
     page.goto(f"{base_url}/listings?kind=offer&resource_type=material")
     expect(page.locator("details.filter-disclosure > summary")).to_contain_text("2")
 
+    if who != "anonymous":
+        for path in ("/exchanges?status=proposed", "/bookings?status=requested"):
+            page.goto(f"{base_url}{path}")
+            expect(page.locator("details.filter-disclosure > summary")).to_contain_text("1")
+            expect(page.locator("nav.tabs")).to_be_hidden()
+    page.goto(f"{base_url}/map?kind=business")
+    expect(page.locator("details.filter-disclosure > summary")).to_contain_text("1")
+    expect(page.locator("#filter-kind")).to_be_hidden()
+
     # The menu opens without a script and holds every link.
     page.locator(".site-menu-toggle").click()
     expect(page.locator(".main-nav")).to_be_visible()
