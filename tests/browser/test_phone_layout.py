@@ -21,8 +21,9 @@ COORDINATOR = "buero@netzwerk-kreislauf-leipzig.example"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PAGES = ("/", "/listings", "/listings?q=Holz", "{listing}", "/orgs", "/map", "/impact",
-         "/method", "/categories", "/register")  # fmt: skip
-SIGNED_IN_PAGES = ("/exchanges", "/bookings")
+         "/method", "/categories", "/register", "/impressum", "/datenschutz",
+         "/nutzungsbedingungen")  # fmt: skip
+SIGNED_IN_PAGES = ("/exchanges", "/bookings", "/profile", "/profile/delete", "/matches")
 
 
 @pytest.fixture(scope="module")
