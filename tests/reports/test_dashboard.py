@@ -107,7 +107,7 @@ def test_the_figures_on_the_page_are_the_summarys(client, login_as, app, region)
     assert "1 exchange without a known mass" in html and "(25 % of all exchanges)" in html
     assert "€13" in html  # whole euros on the card (12.50 paid)
     for row in summary.by_category + summary.by_district + summary.by_organisation_kind:
-        assert f'<td class="number">{_figure(row.mass_kg)}</td>' in html
+        assert f'<td class="number" data-label="kg">{_figure(row.mass_kg)}</td>' in html
     # months with nothing in them are listed too (January 2025)
     assert "Jan 2025" in html and "Dec 2025" in html
     # value lost: the withdrawn pallets, with a link to the listing
