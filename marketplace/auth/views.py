@@ -25,7 +25,7 @@ bp = Blueprint("auth", __name__)
 def login():
     form = LoginForm()
     next_path = request.form.get("next") if request.method == "POST" else request.args.get("next")
-    target = safe_next_path(next_path, url_for("pages.home"))
+    target = safe_next_path(next_path, url_for("start.index"))
     form.next.data = target
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(target)

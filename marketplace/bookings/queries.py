@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, union_all
 
 from marketplace.auth.models import User
+from marketplace.bookings import workflow
 from marketplace.bookings.models import Booking, BookingRules
 from marketplace.bookings.rules import Rules, rules_of
 from marketplace.bookings.spans import (
@@ -37,6 +38,18 @@ def role_of(user: User | None, booking: Booking) -> str | None:
     if user.organisation_id == booking.borrower_id:
         return BORROWER
     return None
+
+
+#: The steps that move a booking on, in the order a list offers them as its one button.
+NEXT_STEPS = ("accept", "answer_extension", "checkout", "return")
+
+
+def next_step(booking: Booking, user: User | None) -> str | None:
+    """The one action a list offers as a button, or None (cancelling is never a next step)."""
+    actions = workflow.allowed_actions(booking.status, role_of(user, booking))
+    if "answer_extension" in actions and booking.extension_end_at is None:
+        actions.remove("answer_extension")
+    return next((action for action in NEXT_STEPS if action in actions), None)
 
 
 def get_booking_for_user(booking_id: int, user: User | None) -> Booking:

@@ -62,17 +62,7 @@ def booking_status_label(status: str) -> str:
     return str(BOOKING_STATUSES.get(status, status))
 
 
-#: The step that moves a booking on, per role, as the list of bookings offers it.
-NEXT_STEPS = ("accept", "answer_extension", "checkout", "return")
-
-
-@bp.app_template_global("booking_next_step")
-def booking_next_step(booking, user) -> str | None:
-    """The one action the list offers as a button, or None (cancelling is not a next step)."""
-    actions = workflow.allowed_actions(booking.status, queries.role_of(user, booking))
-    if "answer_extension" in actions and booking.extension_end_at is None:
-        actions.remove("answer_extension")
-    return next((action for action in NEXT_STEPS if action in actions), None)
+bp.add_app_template_global(queries.next_step, "booking_next_step")
 
 
 @bp.app_template_filter("local_input")

@@ -4,12 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from marketplace.core.clock import as_aware
 from marketplace.core.i18n import current_language, format_quantity
-from marketplace.core.units import UNIT_LABELS, UNIT_LABELS_ONE
+from marketplace.core.units import ESTIMATE_DIGITS, UNIT_LABELS, UNIT_LABELS_ONE, round_significant
 
 
 def money(value: Decimal | None) -> str:
@@ -35,6 +35,16 @@ def unit_label(unit: str, count: Decimal | int | None = None) -> str:
     return str(UNIT_LABELS.get(unit, unit))
 
 
+def approx(value: Decimal | int | None, digits: int = ESTIMATE_DIGITS) -> str:
+    """An estimated headline at the precision its evidence carries: "≈ 1.300" (German), exact
+    figures such as 0 or 40 without the sign. Exports and tables keep every digit."""
+    if value is None:
+        return ""
+    rounded = round_significant(Decimal(value), digits)
+    text = format_decimal(rounded, format="#,##0.###")
+    return text if rounded == value else f"≈\u00a0{text}"
+
+
 def url_with(**changes) -> str:
     """The current page's address with some query arguments changed (None removes one)."""
     args = request.args.to_dict(flat=True)
@@ -48,7 +58,7 @@ def url_with(**changes) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
-        quantity=format_quantity, money=money, localdate=localdate, unit=unit_label
+        quantity=format_quantity, money=money, localdate=localdate, unit=unit_label, approx=approx
     )
     app.jinja_env.globals.update(current_language=current_language, url_with=url_with)
     app.jinja_env.trim_blocks = True

@@ -2,7 +2,7 @@
 profiles, the organisation directory."""
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -33,6 +33,8 @@ class Figure:
     url_kind: str | None = None  # listings.browse?kind=... when set
     #: An endpoint explaining the figure (e.g. where its factors come from), when set.
     url_endpoint: str | None = None
+    #: An estimate (kg, kg CO2e): shown at the precision its evidence carries ("≈ 1.300").
+    estimate: bool = False
 
 
 @dataclass
@@ -87,12 +89,6 @@ def sum_reuse() -> tuple[Decimal, Decimal]:
     return Decimal(str(mass)), Decimal(str(co2e))
 
 
-def headline_kg(value: Decimal) -> Decimal:
-    """Whole kilograms for a headline; one decimal while the figure is still small."""
-    step = Decimal("1") if value >= 100 else Decimal("0.1")
-    return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
 def get_home_page() -> HomePage:
     """Everything the home page shows, in a fixed number of queries whatever the data."""
     counts = count_open_listings_by_kind()
@@ -101,8 +97,8 @@ def get_home_page() -> HomePage:
         Figure(counts["offer"], _l("open offers"), "offer"),
         Figure(counts["request"], _l("open requests"), "request"),
         Figure(count_organisations(), _l("participating organisations")),
-        Figure(headline_kg(mass), _l("kg reused"), url_endpoint="categories.index"),
-        Figure(headline_kg(co2e), _l("kg CO2e avoided"), url_endpoint="categories.index"),
+        Figure(mass, _l("kg reused"), url_endpoint="categories.index", estimate=True),
+        Figure(co2e, _l("kg CO2e avoided"), url_endpoint="categories.index", estimate=True),
     ]
     return HomePage(
         figures=figures,

@@ -28,7 +28,9 @@ def test_login_form_has_the_contract_field_names_and_a_csrf_token(client, csrf_o
 def test_sign_in_with_right_password_opens_a_server_side_session(app, client, make, sign_in):
     user = make.user(email="greta@example.org")
     response = sign_in("Greta@Example.org")
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert (
+        response.status_code == 302 and response.headers["Location"] == "/start"
+    )  # the start page
     assert _sessions(app) == 1
     page = client.get("/profile")
     assert page.status_code == 200 and user.email in page.get_data(as_text=True)
@@ -74,7 +76,7 @@ def test_next_never_leaves_the_site(client, make, sign_in, target):
     user = make.user()
     response = sign_in(user.email, next=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/start"
 
 
 def test_next_to_a_page_of_the_site_is_followed(client, make):

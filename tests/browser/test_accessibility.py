@@ -20,7 +20,7 @@ SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "hei
 VISITOR_PAGES = ("/", "/listings", "/listings?q=Holz", "{listing}", "/orgs", "{organisation}",
                  "/map", "/impact", "/method", "/categories", "/register", "/login",
                  "/impressum", "/datenschutz")  # fmt: skip
-MEMBER_PAGES = ("/", "/listings/new", "{listing}", "/exchanges", "/bookings", "/matches",
+MEMBER_PAGES = ("/start", "/listings/new", "{listing}", "/exchanges", "/bookings", "/matches",
                 "/profile")  # fmt: skip
 COORDINATOR_PAGES = ("/reports", "/matching/board", "/map/gaps")
 

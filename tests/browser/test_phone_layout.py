@@ -23,7 +23,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PAGES = ("/", "/listings", "/listings?q=Holz", "{listing}", "/orgs", "/map", "/impact",
          "/method", "/categories", "/register", "/impressum", "/datenschutz",
          "/nutzungsbedingungen")  # fmt: skip
-SIGNED_IN_PAGES = ("/exchanges", "/bookings", "/profile", "/profile/delete", "/matches")
+SIGNED_IN_PAGES = ("/start", "/exchanges", "/bookings", "/profile", "/profile/delete", "/matches")
 
 
 @pytest.fixture(scope="module")

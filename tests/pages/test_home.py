@@ -14,7 +14,9 @@ from marketplace.listings.models import Photo
 
 def _figure(html: str, label: str) -> int:
     match = re.search(
-        r'figure-value">([\d.,]+)</span>\s*<span class="figure-label">' + re.escape(label), html
+        r'figure-value">(?:≈\xa0)?([\d.,]+)</span>\s*<span class="figure-label">'
+        + re.escape(label),
+        html,
     )
     assert match, f"figure {label!r} not found"
     return int(match.group(1).replace(".", "").replace(",", ""))
@@ -97,8 +99,9 @@ def test_home_figures_sum_kg_reused_and_co2e_avoided_of_completed_exchanges(clie
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     html = client.get("/").get_data(as_text=True)
 
-    assert _figure(html, "kg reused") == 1334
-    assert _figure(html, "kg CO2e avoided") == 308  # 308.154, whole kg in a headline
+    # 1334 kg and 308.154 kg CO2e, at the two significant digits an estimate carries
+    assert 'figure-value">≈\xa01,300</span>' in html
+    assert 'figure-value">≈\xa0310</span>' in html
     assert _figure_link(html, "kg reused") == "/categories"
     assert _figure_link(html, "kg CO2e avoided") == "/categories"
     assert 'href="/categories">Where the factors come from</a>' in html
@@ -113,18 +116,18 @@ def test_home_reuse_figures_follow_the_locale(client, make):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     english = client.get("/").get_data(as_text=True)
 
-    assert 'figure-value">1.334</span>' in german
-    assert 'figure-value">1,334</span>' in english
+    assert 'figure-value">≈\xa01.300</span>' in german
+    assert 'figure-value">≈\xa01,300</span>' in english
 
 
-def test_home_shows_small_co2e_figures_with_one_decimal(client, make):
+def test_home_shows_small_figures_at_two_significant_digits(client, make):
     _hand_over(make, "4")
 
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de-DE"
     html = client.get("/").get_data(as_text=True)
 
-    assert 'figure-value">100</span>' in html
-    assert 'figure-value">23,1</span>' in html
+    assert 'figure-value">100</span>' in html  # exactly 100: no "≈"
+    assert 'figure-value">≈\xa023</span>' in html  # 23.1
 
 
 def test_home_reuse_figures_are_zero_before_any_hand_over(client):

@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale, format_decimal
 
 from marketplace.core.clock import today
+from marketplace.core.templating import approx
 from marketplace.reports.filters import ReportFilters
 from marketplace.reports.queries import summarise
 from tests.reports.exchange_sets import completed, offer
@@ -89,6 +90,12 @@ def _figure(value, decimals: int = 1, locale: str = "en") -> str:
         return format_decimal(value, format="#,##0." + "#" * decimals if decimals else "#,##0")
 
 
+def _approx(value, locale: str = "en") -> str:
+    """A headline estimate as the page rounds it ("≈ 1,300")."""
+    with force_locale(locale):
+        return approx(value)
+
+
 def test_the_figures_on_the_page_are_the_summarys(client, login_as, app, region):
     login_as(region["coordinator"])
     html = _text(client.get("/reports?from=2025-01-01&to=2025-12-31"))
@@ -100,8 +107,9 @@ def test_the_figures_on_the_page_are_the_summarys(client, login_as, app, region)
         )
     assert summary.exchanges == 4
     assert f'id="total-exchanges">\n    <span class="figure-value">{summary.exchanges}<' in html
-    assert f'<span class="figure-value">{_figure(summary.mass_kg)}</span>' in html
-    assert f'<span class="figure-value">{_figure(summary.co2e_avoided_kg)}</span>' in html
+    assert f'<span class="figure-value">{_approx(summary.mass_kg)}</span>' in html
+    assert f'<span class="figure-value">{_approx(summary.co2e_avoided_kg)}</span>' in html
+    assert _approx(summary.mass_kg) == "≈\xa01,300"  # 1,295 kg at two significant digits
     assert _figure(summary.mass_kg) == "1,295"  # 1234.5 + 50 + 10.5, English grouping
     assert f"{_figure(summary.mass_weighed_kg)} kg weighed" in html
     assert "1 exchange without a known mass" in html and "(25 % of all exchanges)" in html
@@ -113,14 +121,14 @@ def test_the_figures_on_the_page_are_the_summarys(client, login_as, app, region)
     # value lost: the withdrawn pallets, with a link to the listing
     assert f'href="/listings/{region["lost"].id}"' in html
     assert "Paletten, die niemand abholte" in html
-    assert f'<span class="figure-value">{_figure(summary.value_lost.mass_kg)}</span>' in html
+    assert f'<span class="figure-value">{_approx(summary.value_lost.mass_kg)}</span>' in html
 
 
 def test_german_number_format(client, login_as, make, region):
     region["coordinator"].locale = "de"
     login_as(region["coordinator"])
     html = _text(client.get("/reports?from=2025-01-01&to=2025-12-31"))
-    assert '<span class="figure-value">1.295</span>' in html
+    assert '<span class="figure-value">≈\xa01.300</span>' in html
 
 
 def test_filters_are_echoed_and_passed_to_the_exports(client, login_as, region):

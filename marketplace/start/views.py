@@ -1,0 +1,14 @@
+"""The start page after login."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
+
+from marketplace.start.queries import get_start_page
+
+bp = Blueprint("start", __name__)
+
+
+@bp.get("/start")
+@login_required
+def index():
+    return render_template("start/index.html", start=get_start_page(current_user))
