@@ -82,7 +82,8 @@ class ListingForm(FlaskForm):
         render_kw={"inputmode": "numeric", "type": "number", "min": 1, "max": CAPACITY_MAX},
     )
     photos = MultipleFileField(
-        _l("Photos"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        _l("Photos"),
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif"},
     )
     remove_photos = CheckboxListField(_l("Remove photos"), coerce=int, choices=[])
 

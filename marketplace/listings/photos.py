@@ -1,5 +1,6 @@
-"""Listing photos: type decided by Pillow from the content, re-encoded as JPEG (drops EXIF/GPS and
-anything appended), stored under generated names outside static/ and cleaned up with the transaction."""
+"""Listing photos: type decided by Pillow from the content, turned upright, downscaled to
+PHOTO_MAX_EDGE and re-encoded as JPEG (drops EXIF/GPS and anything appended), stored under
+generated names outside static/ and cleaned up with the transaction."""
 
 import io
 import logging
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -21,9 +23,12 @@ from marketplace.listings.models import Photo
 
 log = logging.getLogger("marketplace.listings.photos")
 
+# iPhones write HEIC by default; the opener teaches Pillow the "HEIF" format (decoded by libheif).
+register_heif_opener()
+
 #: Formats Pillow must recognise in the content; the file name and the browser's type are ignored.
 #: Only these decoders are even tried (no EPS, no SVG). MPO is the JPEG variant many phones write.
-OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "HEIF")
 ALLOWED_FORMATS = frozenset({*OPEN_FORMATS, "MPO"})
 THUMBNAIL_EDGE = 400
 JPEG_QUALITY = 85
@@ -80,18 +85,23 @@ def _upload_label(upload, index: int) -> str:
 
 
 def reencode(data: bytes, *, max_pixels: int, max_edge: int) -> PreparedPhoto:
-    """Decode with Pillow (JPEG, PNG, WebP, GIF only), turn upright, flatten to RGB, shrink and
-    re-encode as JPEG; raises PhotoRejected."""
+    """Decode with Pillow (JPEG, PNG, WebP, GIF, HEIC only), turn upright, flatten to RGB, shrink
+    so that the long side is at most max_edge and re-encode as JPEG; raises PhotoRejected."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=OPEN_FORMATS) as image:
                 if image.format not in ALLOWED_FORMATS:
-                    raise PhotoRejected(_("Only JPEG, PNG, WebP and GIF pictures are accepted."))
+                    raise PhotoRejected(
+                        _("Only JPEG, PNG, WebP, GIF and HEIC pictures are accepted.")
+                    )
                 # Checked on the header, before any pixel is decoded (decompression bombs).
                 if image.width * image.height > max_pixels:
                     raise PhotoRejected(_("The picture has too many pixels."))
                 image.seek(0)
+                # A phone JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away when that is
+                # still at least max_edge: a fraction of the memory and time of a full decode.
+                image.draft("RGB", (max_edge, max_edge))
                 upright = ImageOps.exif_transpose(image)
                 rgb = _flatten(upright)
     except PhotoRejected:
