@@ -145,9 +145,36 @@ def organisation_photo_bytes(organisation_id: int) -> int:
 
 
 def prepare_photos(
-    uploads: Iterable, *, organisation_id: int, existing_count: int, freed_bytes: int = 0
+    uploads: Iterable,
+    *,
+    organisation_id: int,
+    existing_count: int,
+    freed_bytes: int = 0,
+    kept: Sequence[PreparedPhoto] = (),
 ) -> tuple[list[PreparedPhoto], list[str]]:
-    """Check and re-encode uploads in memory (nothing is written); returns (photos, problems)."""
+    """Check and re-encode uploads in memory (nothing is written) and add the photos kept from an
+    earlier submit; the quota counts the stored (downscaled) sizes. Returns (photos, problems)."""
+    config = current_app.config
+    kept = list(kept)
+    prepared, problems = reencode_uploads(uploads, existing_count=existing_count + len(kept))
+    photos = kept + prepared
+    if photos and not problems:
+        used = organisation_photo_bytes(organisation_id) - freed_bytes
+        if used + sum(p.size_bytes for p in photos) > int(config["PHOTO_QUOTA_BYTES_PER_ORG"]):
+            problems.append(
+                _(
+                    "Your organisation's photo storage is full. Remove photos from old listings "
+                    "first."
+                )
+            )
+    return photos, problems
+
+
+def reencode_uploads(
+    uploads: Iterable, *, existing_count: int
+) -> tuple[list[PreparedPhoto], list[str]]:
+    """The per-listing count, the upload size and the picture itself, each upload on its own:
+    the good ones come back even when another one is refused."""
     config = current_app.config
     uploads = [u for u in uploads if _has_content(u)]
     problems: list[str] = []
@@ -189,15 +216,6 @@ def prepare_photos(
             )
         except PhotoRejected as error:
             problems.append(f"{label}: {error}")
-    if prepared and not problems:
-        used = organisation_photo_bytes(organisation_id) - freed_bytes
-        if used + sum(p.size_bytes for p in prepared) > int(config["PHOTO_QUOTA_BYTES_PER_ORG"]):
-            problems.append(
-                _(
-                    "Your organisation's photo storage is full. Remove photos from old listings "
-                    "first."
-                )
-            )
     return prepared, problems
 
 
@@ -250,6 +268,11 @@ def discard_image_files(filename: str) -> None:
     _pending(db.session())["obsolete"].extend(
         os.path.join(directory, name) for name in (filename, thumbnail_name(filename))
     )
+
+
+def discard_files_after_commit(paths: Iterable[str]) -> None:
+    """Delete files (not ours to track otherwise, e.g. kept uploads) once the transaction commits."""
+    _pending(db.session())["obsolete"].extend(paths)
 
 
 def delete_photo_rows(photos: Iterable[Photo]) -> None:
