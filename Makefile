@@ -103,10 +103,15 @@ bench-currency: $(VENV)/.installed-test
 babel-update: $(VENV)/.installed
 	$(FLASK) translate update
 
+LUCIDE_ICONS := anvil apple armchair bike brick-wall circle-dot cooking-pot door-open hammer laptop milk newspaper package paint-bucket palette plug shirt sprout tent trees warehouse wine wrench
+
 # Front-end libraries come from npm and are committed under static/vendor, so neither the app nor
 # the tests need npm.
 vendor:
 	npm install --no-audit --no-fund
+	# Only the lucide icons that marketplace/categories/looks.py names, one SVG file each.
+	mkdir -p static/vendor/lucide
+	cp $(LUCIDE_ICONS:%=node_modules/lucide-static/icons/%.svg) node_modules/lucide-static/LICENSE static/vendor/lucide/
 	mkdir -p static/vendor/swagger-ui
 	cp node_modules/swagger-ui-dist/{swagger-ui-bundle.js,swagger-ui.css,LICENSE} static/vendor/swagger-ui/
 	mkdir -p static/vendor/chart.js

@@ -30,10 +30,13 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SEARCH_INDEX_DIR: str | None = None  # instance/index
     UPLOAD_DIR: str | None = None  # instance/uploads
-    MAX_CONTENT_LENGTH = 30 * 1024 * 1024  # five photos of at most 5 MB plus form fields
-    PHOTO_MAX_BYTES = 5 * 1024 * 1024
-    PHOTO_MAX_PIXELS = 40_000_000
-    PHOTO_MAX_EDGE = 1600
+    MAX_CONTENT_LENGTH = 80 * 1024 * 1024  # five photos of at most 15 MB plus form fields
+    #: A phone's full-resolution JPEG or HEIC; it is downscaled, so only the upload is this big.
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024
+    #: Checked on the header before decoding (pixel bombs); 50-megapixel phone cameras fit.
+    PHOTO_MAX_PIXELS = 52_000_000
+    #: Long side of the stored picture; larger ones are downscaled, not refused.
+    PHOTO_MAX_EDGE = 2048
     PHOTOS_PER_LISTING = 5
     PHOTO_QUOTA_BYTES_PER_ORG = 200 * 1024 * 1024
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from flask import Blueprint, render_template
 from flask_babel import format_decimal
 
+from marketplace.categories.looks import category_look
 from marketplace.categories.queries import (
     FACTOR_BASIS_LABELS,
     RESOURCE_TYPE_LABELS,
@@ -13,6 +14,7 @@ from marketplace.categories.queries import (
 )
 
 bp = Blueprint("categories", __name__)
+bp.add_app_template_global(category_look, "category_look")
 
 
 def format_figure(value: Decimal | None) -> str:

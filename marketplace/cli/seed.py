@@ -24,6 +24,7 @@ from marketplace.categories.models import Category
 from marketplace.cli.seed_bookings import seed_bookings
 from marketplace.cli.seed_directory import seed_directory
 from marketplace.cli.seed_ledger import seed_ledger
+from marketplace.cli.seed_photos import seed_listing_photos
 from marketplace.core.clock import today, utcnow
 from marketplace.core.geo import postcode_coordinates
 from marketplace.core.mail import mail_held_back
@@ -68,6 +69,8 @@ class DemoRegion:
     bookings: list[Booking] = field(default_factory=list)
     #: A year of Leipziger Taler: hand-overs, loans and payments between organisations.
     transfers: list[Transfer] = field(default_factory=list)
+    #: How many listings got a picture drawn at seed time.
+    photos: int = 0
 
 
 def load_demo_data() -> dict:
@@ -105,6 +108,9 @@ def seed_demo_region(
     seed_directory(region, data["organisations"], now)
     region.exchanges = seed_exchanges(rng, region, data, categories, now)
     seed_bookings(region, categories, now)
+    region.photos = seed_listing_photos(
+        region.offers + region.shared_offers + region.requests, SEED + 3
+    )
     # Last, from a generator of its own: the currency leaves every row above as it was.
     region.transfers = seed_ledger(region, now)
     db.session.flush()
@@ -553,7 +559,8 @@ def seed_demo_command(if_empty: bool) -> None:
         f"{len(region.requests)} requests, {len(region.exchanges)} exchanges "
         f"({len(completed)} completed: {mass:,.0f} kg reused, {co2e:,.0f} kg CO2e avoided), "
         f"{len(region.shared_offers)} offers to borrow or book with {len(region.bookings)} bookings, "
-        f"{len(region.transfers)} transfers of Leipziger Taler."
+        f"{len(region.transfers)} transfers of Leipziger Taler, "
+        f"{region.photos} listing pictures."
     )
     click.echo(f"Password of every demo account: {DEMO_PASSWORD}")
     for user in region.logins:

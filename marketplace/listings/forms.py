@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -82,9 +83,14 @@ class ListingForm(FlaskForm):
         render_kw={"inputmode": "numeric", "type": "number", "min": 1, "max": CAPACITY_MAX},
     )
     photos = MultipleFileField(
-        _l("Photos"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        _l("Photos"),
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif,image/heic,image/heif"},
     )
     remove_photos = CheckboxListField(_l("Remove photos"), coerce=int, choices=[])
+    #: Photos kept from a submit that had an error (listings/kept_photos.py): their folder's
+    #: token, and the ones ticked for removal (names checked there, so no choices here).
+    photo_token = HiddenField()
+    drop_kept = SelectMultipleField(choices=[], validate_choice=False)
 
     def __init__(
         self,
@@ -114,6 +120,9 @@ class ListingForm(FlaskForm):
 
     def uploads(self) -> list:
         return [f for f in (self.photos.data or []) if getattr(f, "filename", "")]
+
+    def kept_to_drop(self) -> list[str]:
+        return [str(name) for name in (self.drop_kept.data or [])]
 
     def photo_ids_to_remove(self) -> list[int]:
         return list(self.remove_photos.data or []) if "remove_photos" in self else []

@@ -1,5 +1,6 @@
-"""Listing photos: type decided by Pillow from the content, re-encoded as JPEG (drops EXIF/GPS and
-anything appended), stored under generated names outside static/ and cleaned up with the transaction."""
+"""Listing photos: type decided by Pillow from the content, turned upright, downscaled to
+PHOTO_MAX_EDGE and re-encoded as JPEG (drops EXIF/GPS and anything appended), stored under
+generated names outside static/ and cleaned up with the transaction."""
 
 import io
 import logging
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -21,9 +23,12 @@ from marketplace.listings.models import Photo
 
 log = logging.getLogger("marketplace.listings.photos")
 
+# iPhones write HEIC by default; the opener teaches Pillow the "HEIF" format (decoded by libheif).
+register_heif_opener()
+
 #: Formats Pillow must recognise in the content; the file name and the browser's type are ignored.
 #: Only these decoders are even tried (no EPS, no SVG). MPO is the JPEG variant many phones write.
-OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+OPEN_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "HEIF")
 ALLOWED_FORMATS = frozenset({*OPEN_FORMATS, "MPO"})
 THUMBNAIL_EDGE = 400
 JPEG_QUALITY = 85
@@ -80,18 +85,23 @@ def _upload_label(upload, index: int) -> str:
 
 
 def reencode(data: bytes, *, max_pixels: int, max_edge: int) -> PreparedPhoto:
-    """Decode with Pillow (JPEG, PNG, WebP, GIF only), turn upright, flatten to RGB, shrink and
-    re-encode as JPEG; raises PhotoRejected."""
+    """Decode with Pillow (JPEG, PNG, WebP, GIF, HEIC only), turn upright, flatten to RGB, shrink
+    so that the long side is at most max_edge and re-encode as JPEG; raises PhotoRejected."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=OPEN_FORMATS) as image:
                 if image.format not in ALLOWED_FORMATS:
-                    raise PhotoRejected(_("Only JPEG, PNG, WebP and GIF pictures are accepted."))
+                    raise PhotoRejected(
+                        _("Only JPEG, PNG, WebP, GIF and HEIC pictures are accepted.")
+                    )
                 # Checked on the header, before any pixel is decoded (decompression bombs).
                 if image.width * image.height > max_pixels:
                     raise PhotoRejected(_("The picture has too many pixels."))
                 image.seek(0)
+                # A phone JPEG is decoded at 1/2, 1/4 or 1/8 scale straight away when that is
+                # still at least max_edge: a fraction of the memory and time of a full decode.
+                image.draft("RGB", (max_edge, max_edge))
                 upright = ImageOps.exif_transpose(image)
                 rgb = _flatten(upright)
     except PhotoRejected:
@@ -135,9 +145,36 @@ def organisation_photo_bytes(organisation_id: int) -> int:
 
 
 def prepare_photos(
-    uploads: Iterable, *, organisation_id: int, existing_count: int, freed_bytes: int = 0
+    uploads: Iterable,
+    *,
+    organisation_id: int,
+    existing_count: int,
+    freed_bytes: int = 0,
+    kept: Sequence[PreparedPhoto] = (),
 ) -> tuple[list[PreparedPhoto], list[str]]:
-    """Check and re-encode uploads in memory (nothing is written); returns (photos, problems)."""
+    """Check and re-encode uploads in memory (nothing is written) and add the photos kept from an
+    earlier submit; the quota counts the stored (downscaled) sizes. Returns (photos, problems)."""
+    config = current_app.config
+    kept = list(kept)
+    prepared, problems = reencode_uploads(uploads, existing_count=existing_count + len(kept))
+    photos = kept + prepared
+    if photos and not problems:
+        used = organisation_photo_bytes(organisation_id) - freed_bytes
+        if used + sum(p.size_bytes for p in photos) > int(config["PHOTO_QUOTA_BYTES_PER_ORG"]):
+            problems.append(
+                _(
+                    "Your organisation's photo storage is full. Remove photos from old listings "
+                    "first."
+                )
+            )
+    return photos, problems
+
+
+def reencode_uploads(
+    uploads: Iterable, *, existing_count: int
+) -> tuple[list[PreparedPhoto], list[str]]:
+    """The per-listing count, the upload size and the picture itself, each upload on its own:
+    the good ones come back even when another one is refused."""
     config = current_app.config
     uploads = [u for u in uploads if _has_content(u)]
     problems: list[str] = []
@@ -179,15 +216,6 @@ def prepare_photos(
             )
         except PhotoRejected as error:
             problems.append(f"{label}: {error}")
-    if prepared and not problems:
-        used = organisation_photo_bytes(organisation_id) - freed_bytes
-        if used + sum(p.size_bytes for p in prepared) > int(config["PHOTO_QUOTA_BYTES_PER_ORG"]):
-            problems.append(
-                _(
-                    "Your organisation's photo storage is full. Remove photos from old listings "
-                    "first."
-                )
-            )
     return prepared, problems
 
 
@@ -240,6 +268,11 @@ def discard_image_files(filename: str) -> None:
     _pending(db.session())["obsolete"].extend(
         os.path.join(directory, name) for name in (filename, thumbnail_name(filename))
     )
+
+
+def discard_files_after_commit(paths: Iterable[str]) -> None:
+    """Delete files (not ours to track otherwise, e.g. kept uploads) once the transaction commits."""
+    _pending(db.session())["obsolete"].extend(paths)
 
 
 def delete_photo_rows(photos: Iterable[Photo]) -> None:

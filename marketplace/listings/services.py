@@ -1,6 +1,6 @@
 """Writes on listings, shared by the web views, the API and the CLI; they flush, the caller commits."""
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -28,7 +28,12 @@ from marketplace.listings.models import (
     MODES,
     Listing,
 )
-from marketplace.listings.photos import delete_photo_rows, prepare_photos, store_photos
+from marketplace.listings.photos import (
+    PreparedPhoto,
+    delete_photo_rows,
+    prepare_photos,
+    store_photos,
+)
 from marketplace.orgs.models import Organisation
 
 #: The only fields input may set; status, organisation, ids and quantity_remaining never come from it.
@@ -326,13 +331,20 @@ def _default_district(
 
 
 def create_listing(
-    organisation: Organisation, user: User, data: Mapping[str, Any], photos: Iterable = ()
+    organisation: Organisation,
+    user: User,
+    data: Mapping[str, Any],
+    photos: Iterable = (),
+    kept: Sequence[PreparedPhoto] = (),
 ) -> Listing:
-    """Post an offer or a request for the user's organisation, with optional photos."""
+    """Post an offer or a request for the user's organisation, with optional photos (uploads, and
+    photos kept from an earlier submit that had an error)."""
     if not is_member(user, organisation.id):
         raise PermissionDenied(_("You can only post listings for your own organisation."))
     cleaned = _clean(data, organisation, None)
-    prepared, problems = prepare_photos(photos, organisation_id=organisation.id, existing_count=0)
+    prepared, problems = prepare_photos(
+        photos, organisation_id=organisation.id, existing_count=0, kept=kept
+    )
     if problems:
         cleaned.errors["photos"] = problems
     if cleaned.errors:
@@ -359,6 +371,7 @@ def update_listing(
     data: Mapping[str, Any],
     photos: Iterable = (),
     remove_photo_ids: Iterable[int] = (),
+    kept: Sequence[PreparedPhoto] = (),
 ) -> Listing:
     """Change the writable fields present in data; a new quantity keeps what exchanges took."""
     _require_member(listing, user)
@@ -374,6 +387,7 @@ def update_listing(
         organisation_id=listing.organisation_id,
         existing_count=len(listing.photos) - len(removed),
         freed_bytes=sum(photo.size_bytes for photo in removed),
+        kept=kept,
     )
     if problems:
         cleaned.errors["photos"] = problems

@@ -4,11 +4,13 @@ from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     send_from_directory,
     url_for,
 )
@@ -21,6 +23,13 @@ from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status, sweep_expired_listings
 from marketplace.listings.forms import ListingForm
+from marketplace.listings.kept_photos import (
+    KeptPhotos,
+    forget_kept_photos,
+    keep_uploads,
+    kept_file_path,
+    load_kept_photos,
+)
 from marketplace.listings.models import KINDS, STATUSES
 from marketplace.listings.page_cache import cached_page, remember_page
 from marketplace.listings.queries import (
@@ -91,15 +100,44 @@ def _facet_url(name: str, value: str | None) -> str:
     return request.script_root + request.path + ("?" + urlencode(args) if args else "")
 
 
+def _keep_form_photos(form: ListingForm, existing_count: int) -> KeptPhotos | None:
+    """Every submit first keeps its uploads, so that a form error does not lose them."""
+    csrf = getattr(form, "csrf_token", None)  # absent where CSRF is switched off (tests)
+    if not form.is_submitted() or (csrf is not None and csrf.errors):
+        return None
+    kept, problems = keep_uploads(
+        current_user.id,
+        form.photo_token.data,
+        form.uploads(),
+        drop=form.kept_to_drop(),
+        existing_count=existing_count,
+    )
+    form.photo_token.data = kept.token
+    form.add_errors({"photos": problems} if problems else {})
+    return kept
+
+
+def _attach_kept(kept: KeptPhotos | None) -> list:
+    if kept is None:
+        return []
+    forget_kept_photos(current_user.id, kept)  # once the commit has taken them
+    return load_kept_photos(current_user.id, kept)
+
+
 @bp.route("/listings/new", methods=["GET", "POST"])
 @login_required
 def new():
     prefill = {k: request.args[k] for k in ("kind", "category") if request.args.get(k)}
     form = ListingForm(categories=grouped_categories(), data=prefill or None)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    kept = _keep_form_photos(form, existing_count=0)
+    if valid and not form.photos.errors:
         try:
             listing = create_listing(
-                current_user.organisation, current_user, form.listing_data(), form.uploads()
+                current_user.organisation,
+                current_user,
+                form.listing_data(),
+                kept=_attach_kept(kept),
             )
             db.session.commit()
         except ValidationFailed as error:
@@ -108,7 +146,7 @@ def new():
         else:
             flash(_("Your listing is online."), "success")
             return redirect(url_for(".detail", listing_id=listing.id))
-    return render_template("listings/form.html", form=form, listing=None)
+    return render_template("listings/form.html", form=form, listing=None, kept=kept)
 
 
 @bp.get("/listings/<int:listing_id>")
@@ -133,14 +171,17 @@ def edit(listing_id: int):
         flash(error.message, "error")
         return redirect(url_for(".detail", listing_id=listing.id))
     form = ListingForm(categories=grouped_categories(), listing=listing)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    remaining = len(listing.photos) - len(set(form.photo_ids_to_remove()))
+    kept = _keep_form_photos(form, existing_count=remaining)
+    if valid and not form.photos.errors:
         try:
             update_listing(
                 listing,
                 current_user,
                 form.listing_data(),
-                form.uploads(),
-                form.photo_ids_to_remove(),
+                remove_photo_ids=form.photo_ids_to_remove(),
+                kept=_attach_kept(kept),
             )
             db.session.commit()
         except ValidationFailed as error:
@@ -149,7 +190,19 @@ def edit(listing_id: int):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".detail", listing_id=listing.id))
-    return render_template("listings/form.html", form=form, listing=listing)
+    return render_template("listings/form.html", form=form, listing=listing, kept=kept)
+
+
+@bp.get("/listings/kept-photos/<token>/<name>")
+@login_required
+def kept_photo(token: str, name: str):
+    """A preview of a photo kept from a form with an error: only for the person who uploaded it."""
+    path = kept_file_path(current_user.id, token, name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.cache_control.private = True
+    return response
 
 
 @bp.post("/listings/<int:listing_id>/withdraw")

@@ -74,3 +74,26 @@ def mpo() -> bytes:
     first, second = Image.new("RGB", (40, 30), "red"), Image.new("RGB", (40, 30), "blue")
     first.save(out, "MPO", save_all=True, append_images=[second])
     return out.getvalue()
+
+
+def heic(width: int = 120, height: int = 80, colour: str = "orange") -> bytes:
+    """A HEIC file as iPhones write them, made with pillow-heif's encoder."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "HEIF")
+    return out.getvalue()
+
+
+def phone_jpeg(width: int = 4000, height: int = 3000) -> bytes:
+    """A phone camera's full-size picture: 12 megapixels, held sideways (orientation 6), with GPS."""
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    info = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    info[ExifTags.GPS.GPSLatitudeRef] = "N"
+    info[ExifTags.GPS.GPSLatitude] = (52.0, 31.0, 12.0)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()

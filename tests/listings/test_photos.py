@@ -177,3 +177,43 @@ def test_removed_photo_files_go_only_after_commit(app, make):
     assert not os.path.exists(stored_path(app, name))
     assert not os.path.exists(stored_path(app, thumbnail_name(name)))
     assert listing.photos == []
+
+
+def test_phone_sized_jpeg_is_downscaled_to_2048_upright_without_location(app, make):
+    user = make.user()
+    content = images.phone_jpeg(4000, 3000)
+    listing = create_listing(user.organisation, user, data(), [upload(content, "IMG_0001.JPG")])
+    db.session.commit()
+    photo = listing.photos[0]
+    stored = Image.open(io.BytesIO(stored_bytes(app, photo.filename)))
+    # held sideways: 4000 x 3000 upright is 3000 x 4000, long side brought down to 2048
+    assert stored.size == (1536, 2048) == (photo.width, photo.height)
+    assert not stored.getexif()
+    assert photo.size_bytes < len(content)
+
+
+def test_heic_from_an_iphone_is_accepted_and_stored_as_jpeg(app, make):
+    user = make.user()
+    listing = create_listing(
+        user.organisation, user, data(), [upload(images.heic(120, 80), "IMG_0002.HEIC", "")]
+    )
+    db.session.commit()
+    stored = Image.open(io.BytesIO(stored_bytes(app, listing.photos[0].filename)))
+    assert stored.format == "JPEG"
+    assert stored.size == (120, 80)
+
+
+def test_quota_counts_the_downscaled_size_not_the_upload(app, make, monkeypatch):
+    user = make.user()
+    content = images.phone_jpeg(4000, 3000)
+    first = create_listing(user.organisation, user, data(), [upload(content)])
+    db.session.commit()
+    stored_size = first.photos[0].size_bytes
+    assert stored_size < len(content)
+    # room for one more stored photo, though not for one more upload of that size
+    monkeypatch.setitem(app.config, "PHOTO_QUOTA_BYTES_PER_ORG", 2 * stored_size + 1000)
+    create_listing(user.organisation, user, data(), [upload(content)])
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as caught:
+        create_listing(user.organisation, user, data(), [upload(content)])
+    assert "storage is full" in caught.value.fields["photos"][0]
