@@ -21,7 +21,7 @@ from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status, sweep_expired_listings
 from marketplace.listings.forms import ListingForm
-from marketplace.listings.models import KINDS, STATUSES
+from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
 from marketplace.listings.page_cache import cached_page, remember_page
 from marketplace.listings.queries import (
     ListingPage,
@@ -191,7 +191,7 @@ def photo(name: str):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"
-    if photo.listing.status == "withdrawn":
+    if photo.listing.status in OWNER_ONLY_STATUSES:
         response.cache_control.public = False
         response.cache_control.private = True
     else:
