@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from marketplace.moderation.models import REPORT_REASONS
@@ -23,7 +24,7 @@ class _ServiceErrors:
 class ReportForm(_ServiceErrors, FlaskForm):
     reason = RadioField(
         _l("What is wrong with this listing?"),
-        choices=list(REPORT_REASONS.items()),
+        choices=[SelectChoice(key, label) for key, label in REPORT_REASONS.items()],
         validators=[InputRequired(_l("Choose one of the reasons."))],
     )
     details = TextAreaField(

@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.search.conftest import search  # noqa: F401 - the real index, emptied per test
+
 
 @pytest.fixture
 def people(make):
