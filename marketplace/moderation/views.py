@@ -183,4 +183,5 @@ def log():
     action = request.args.get("action") if request.args.get("action") in ACTIONS else None
     page = queries.list_events(current_user, _per_page(), listing_id=listing_id, action=action)
     context = {"page": page, "listing_id": listing_id, "action": action, "actions": ACTIONS}
+    context["reasons"] = REPORT_REASONS
     return render_template("moderation/log.html", **context)
