@@ -72,6 +72,7 @@ def _import_models() -> None:
     import marketplace.ledger.models
     import marketplace.listings.models
     import marketplace.matching.models
+    import marketplace.moderation.models
     import marketplace.orgs.models  # noqa: F401
 
 
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.listings.views import bp as listings_bp
     from marketplace.matching.board_views import bp as match_board_bp
     from marketplace.matching.views import bp as matching_bp
+    from marketplace.moderation.views import bp as moderation_bp
     from marketplace.orgs.views import bp as orgs_bp
     from marketplace.pages.views import bp as pages_bp
     from marketplace.privacy.views import bp as privacy_bp
@@ -180,6 +182,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(brokered_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(start_bp)
+    app.register_blueprint(moderation_bp)
     init_api(app)
 
 

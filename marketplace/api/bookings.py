@@ -27,7 +27,7 @@ from marketplace.core.errors import NotFound
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
-from marketplace.listings.models import Listing
+from marketplace.listings.models import OWNER_ONLY_STATUSES, Listing
 from marketplace.listings.queries import get_listing_for_viewer
 
 blp = Blueprint("api_bookings", __name__, description="bookings")
@@ -219,7 +219,8 @@ class Bookings(MethodView):
         user = api_user()
         listing = db.session.get(Listing, data["listing_id"])
         if listing is None or (
-            listing.status == "withdrawn" and listing.organisation_id != user.organisation_id
+            listing.status in OWNER_ONLY_STATUSES
+            and listing.organisation_id != user.organisation_id
         ):
             raise NotFound()
         booking = services.request_booking(

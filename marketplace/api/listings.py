@@ -18,7 +18,14 @@ from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
 from marketplace.listings.expiry import effective_status
-from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, KINDS, MODES, STATUSES
+from marketplace.listings.models import (
+    CAPACITY_MAX,
+    CONDITIONS,
+    HIDDEN,
+    KINDS,
+    MODES,
+    STATUSES,
+)
 from marketplace.listings.queries import (
     SORTS,
     ListingHit,
@@ -132,7 +139,15 @@ class ListingSchema(Schema):
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
     available_until = fields.Date(allow_none=True)
-    status = fields.Function(effective_status, metadata={"type": "string", "enum": list(STATUSES)})
+    status = fields.Function(
+        effective_status,
+        metadata={
+            "type": "string",
+            "enum": [*STATUSES, HIDDEN],
+            "description": "`hidden`: taken off the market by a coordinator; like `withdrawn`, "
+            "only the owning organisation sees it.",
+        },
+    )
     mode = fields.String(metadata={"enum": list(MODES)})
     capacity = fields.Integer()
     organisation = fields.Nested(OrganisationRefSchema)

@@ -11,7 +11,7 @@ from marketplace.exchanges.models import Exchange, ExchangeEvent, ExchangeMessag
 from marketplace.exchanges.workflow import PROVIDER, RECEIVER
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status
-from marketplace.listings.models import Listing
+from marketplace.listings.models import OWNER_ONLY_STATUSES, Listing
 
 
 def role_of(user: User | None, exchange: Exchange) -> str | None:
@@ -147,7 +147,7 @@ def get_offer_for_proposal(listing_id: int, user: User) -> Listing:
     listing = db.session.get(Listing, listing_id)
     if listing is None or listing.kind != "offer":
         raise NotFound()
-    if listing.status == "withdrawn" and listing.organisation_id != user.organisation_id:
+    if listing.status in OWNER_ONLY_STATUSES and listing.organisation_id != user.organisation_id:
         raise NotFound()
     return listing
 
@@ -202,7 +202,7 @@ def get_offer_by_id(offer_id: int, user: User) -> Listing:
     """The offer a proposal names; ValidationFailed (422) for unknown ids and hidden listings."""
     offer = db.session.get(Listing, offer_id)
     if offer is None or (
-        offer.status == "withdrawn" and offer.organisation_id != user.organisation_id
+        offer.status in OWNER_ONLY_STATUSES and offer.organisation_id != user.organisation_id
     ):
         raise ValidationFailed({"offer_id": [_("No such offer.")]})
     return offer

@@ -26,6 +26,10 @@ STATUSES = {
 }
 #: Statuses in which a listing is still live and may be edited, expired or withdrawn.
 LIVE_STATUSES = ("open", "reserved")
+#: Set by a coordinator (moderation) and undone only by one; not a filter value of the API.
+HIDDEN = "hidden"
+#: Statuses in which only the organisation that posted a listing sees it; others get a 404.
+OWNER_ONLY_STATUSES = ("withdrawn", HIDDEN)
 #: What happens to the thing: it changes hands for good, it is lent and comes back, or it is
 #: used for a time span (a room by the hour). On a request: what the requester asks for.
 MODES = {"give": _l("give away"), "lend": _l("lend"), "book": _l("book for a time")}

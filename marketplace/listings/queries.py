@@ -35,7 +35,7 @@ from marketplace.core.pagination import Page, PageRequest
 from marketplace.core.params import printable
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is, status_on
-from marketplace.listings.models import KINDS, STATUSES, Listing, Photo
+from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES, Listing, Photo
 from marketplace.listings.photos import photo_filename_for
 from marketplace.orgs.models import Organisation
 
@@ -243,10 +243,13 @@ def _term_matches(term: str) -> ColumnElement[bool]:
 
 
 def visible_to(viewer_organisation_id: int | None) -> ColumnElement[bool]:
-    """Withdrawn listings are visible only to the organisation that posted them."""
+    """Withdrawn and hidden listings are visible only to the organisation that posted them."""
     if viewer_organisation_id is None:
-        return Listing.status != "withdrawn"
-    return or_(Listing.status != "withdrawn", Listing.organisation_id == viewer_organisation_id)
+        return Listing.status.not_in(OWNER_ONLY_STATUSES)
+    return or_(
+        Listing.status.not_in(OWNER_ONLY_STATUSES),
+        Listing.organisation_id == viewer_organisation_id,
+    )
 
 
 def _conditions(
@@ -473,7 +476,9 @@ def get_listing_for_viewer(listing_id: int, organisation: Organisation | int | N
     """The listing if the viewer (an organisation, or None for the public) may see it, else NotFound."""
     listing = db.session.get(Listing, listing_id, options=[selectinload(Listing.photos)])
     viewer = _organisation_id(organisation)
-    if listing is None or (listing.status == "withdrawn" and listing.organisation_id != viewer):
+    if listing is None or (
+        listing.status in OWNER_ONLY_STATUSES and listing.organisation_id != viewer
+    ):
         raise NotFound()
     return listing
 

@@ -26,6 +26,7 @@ from marketplace.listings.models import (
     KINDS,
     LIVE_STATUSES,
     MODES,
+    OWNER_ONLY_STATUSES,
     Listing,
 )
 from marketplace.listings.photos import (
@@ -98,7 +99,7 @@ def _require_member(listing: Listing, user: User | None) -> None:
     """Only members of the owning organisation change a listing; a withdrawn one others never see."""
     if is_member(user, listing.organisation_id):
         return
-    if listing.status == "withdrawn":
+    if listing.status in OWNER_ONLY_STATUSES:
         raise NotFound()
     raise PermissionDenied(_("Only members of the organisation that posted it can change it."))
 

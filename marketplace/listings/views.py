@@ -30,7 +30,7 @@ from marketplace.listings.kept_photos import (
     kept_file_path,
     load_kept_photos,
 )
-from marketplace.listings.models import KINDS, STATUSES
+from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
 from marketplace.listings.page_cache import cached_page, remember_page
 from marketplace.listings.queries import (
     ListingPage,
@@ -244,7 +244,7 @@ def photo(name: str):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"
-    if photo.listing.status == "withdrawn":
+    if photo.listing.status in OWNER_ONLY_STATUSES:
         response.cache_control.public = False
         response.cache_control.private = True
     else:

@@ -108,11 +108,13 @@ def build_mask(a: SegmentArrays, spec: FilterSpec) -> int:
     bits = (1 << a.size) - 1
     if spec.statuses is not None:
         bits &= _any(status, spec.statuses)
-    if spec.statuses is None or b"withdrawn" in spec.statuses:
-        withdrawn = status.get(b"withdrawn", 0)
-        if spec.viewer_organisation_id is not None:
-            withdrawn &= ~a.values("organisation_id").get(spec.viewer_organisation_id, 0)
-        bits &= ~withdrawn
+    # Withdrawn and hidden (moderation) listings: only their own organisation finds them.
+    for private in (b"withdrawn", b"hidden"):
+        if spec.statuses is None or private in spec.statuses:
+            withdrawn = status.get(private, 0)
+            if spec.viewer_organisation_id is not None:
+                withdrawn &= ~a.values("organisation_id").get(spec.viewer_organisation_id, 0)
+            bits &= ~withdrawn
     if spec.kind is not None:
         bits &= a.values("kind").get(spec.kind, 0)
     if spec.resource_type is not None:
