@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from marketplace.core.database import declare_write_intent
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.queries import get_listing_for_viewer
 from marketplace.matching import alerts, panel, queries, services
@@ -38,6 +39,9 @@ def index():
     return render_template(
         "matching/index.html",
         alerts=panel.alert_views(queries.list_alerts(current_user.organisation_id)),
+        listings=queries.page_candidates_for_org(
+            current_user.organisation_id, PageRequest.from_args(request.args, 10)
+        ),
         searches=queries.list_saved_searches(current_user.id),
         email_form=EmailChoiceForm(email=queries.email_choice(current_user.id)),
     )
