@@ -1,6 +1,6 @@
 """Units of quantity and their conversion to mass."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 
@@ -53,3 +53,14 @@ def estimated_mass_kg(
         return None
     per_unit = listing_kg_per_unit if listing_kg_per_unit is not None else category_kg_per_unit
     return mass_kg(quantity, unit, per_unit)
+
+
+def round_significant(value, digits: int = 2) -> Decimal:
+    """`value` rounded half up to `digits` significant digits: 1234 -> 1200, 0.04567 -> 0.046
+    (estimates carry no more precision than that)."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite() or not number:
+        return number
+    exponent = number.adjusted() - digits + 1
+    rounded = number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    return rounded if exponent < 0 else Decimal(int(rounded))

@@ -14,7 +14,7 @@ description. A pair that shares only a category is not a match ("maybe also of i
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -97,31 +97,33 @@ class Wording:
     words: tuple[tuple[str, str], ...] = ()
 
 
-def _terms_of(words: Iterable[str], generic: frozenset[str], classes) -> list[tuple[str, str]]:
-    out = []
-    for word in words:
-        if len(word) < 3 or word.isdigit():
-            continue
-        terms = {t for t, weight in analyse_word(word.casefold()) if weight >= MIN_TERM_WEIGHT}
-        terms -= generic
-        for term in list(terms):
-            terms.update(classes.get(term, ()))
-        out += [(term, word) for term in sorted(terms)]
-    return out
+@lru_cache(maxsize=100_000)
+def _word_terms(word: str) -> tuple[str, ...]:
+    """One word's meaningful terms and the class tokens of its substitutes groups."""
+    if len(word) < 3 or word.isdigit():
+        return ()
+    terms = {t for t, weight in analyse_word(word.casefold()) if weight >= MIN_TERM_WEIGHT}
+    terms -= _generic_terms()
+    classes = _classes()
+    for term in list(terms):
+        terms.update(classes.get(term, ()))
+    return tuple(sorted(terms))
 
 
 @lru_cache(maxsize=5_000)
 def wording_of(title: str, description: str = "") -> Wording:
     """The listing's wording (cached: the allocation reads every open listing)."""
-    generic, classes = _generic_terms(), _classes()
-    title_terms = _terms_of((m.group() for m in WORD_RE.finditer(title or "")), generic, classes)
-    described = [m.group() for m in WORD_RE.finditer(description or "")][:MAX_DESCRIPTION_WORDS]
-    all_terms = {t for t, _ in title_terms} | {t for t, _ in _terms_of(described, generic, classes)}
-    return Wording(
-        title=frozenset(t for t, _ in title_terms),
-        all=frozenset(all_terms),
-        words=tuple(dict(reversed(title_terms)).items()),
-    )
+    words: dict[str, str] = {}
+    for match in WORD_RE.finditer(title or ""):
+        for term in _word_terms(match.group()):
+            words.setdefault(term, match.group())
+    described = set()
+    for n, match in enumerate(WORD_RE.finditer(description or "")):
+        if n >= MAX_DESCRIPTION_WORDS:
+            break
+        described.update(_word_terms(match.group()))
+    title_terms = frozenset(words)
+    return Wording(title=title_terms, all=title_terms | described, words=tuple(words.items()))
 
 
 def shared_terms(a: Wording, b: Wording) -> frozenset[str]:
@@ -137,6 +139,8 @@ def shared_word(a: Wording, b: Wording) -> str | None:
     """The shortest title word of either listing behind a shared term (`Regal` rather than
     `Schwerlastregal`), for the reason shown; None when they share nothing."""
     shared = shared_terms(a, b)
+    if not shared:
+        return None
     words = [w for wording in (a, b) for t, w in wording.words if t in shared]
     return min(words, key=lambda w: (len(w), w)) if words else None
 

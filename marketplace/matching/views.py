@@ -9,13 +9,16 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.queries import get_listing_for_viewer
-from marketplace.matching import alerts, panel, queries, services
+from marketplace.matching import alerts, figures, panel, queries, services
 from marketplace.matching.forms import EmailChoiceForm, SaveSearchForm
 
 bp = Blueprint("matching", __name__)
 bp.before_app_request(alerts.sweep_digests)
 bp.record_once(lambda _state: alerts.register())
 bp.add_app_template_global(panel.listing_matches, "listing_matches")
+bp.add_app_template_global(figures.approx, "approx_kg")
+bp.add_app_template_global(figures.approx_co2e, "approx_co2e")
+bp.add_app_template_global(figures.ratio, "times_ratio")
 
 
 @bp.app_context_processor
