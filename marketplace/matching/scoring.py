@@ -251,7 +251,7 @@ def score_pair(target: Facts, candidate: Facts, text: float, on: date) -> Scored
             score *= LOAN_FOR_KEEPS_FACTOR
     if category_code:
         reasons.append(Reason(category_code))
-    if text >= 0.5:
+    if text >= 0.5 and not any(r.code == "shared_word" for r in reasons):
         reasons.append(Reason("similar_text"))
     if km is not None:
         reasons.append(Reason("distance", (("km", round(km, 1)),)))
