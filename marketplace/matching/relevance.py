@@ -9,8 +9,9 @@ groups shipped in data/matching_substitutes.json and the words of each category'
 English name standing at the same place (`Tische`/`Tables`, `Paletten und Kisten`/`Pallets and
 crates`), so that an English request meets a German offer.
 
-Two listings share a meaningful word when a title term of one is a term of the other's title or
-description. A pair that shares only a category is not a match ("maybe also of interest").
+Two listings share a meaningful word when a term of one's title (the part naming the thing, not
+what it is made of or for) is a term of the other's title or description. A pair that shares
+only a category is not a match ("maybe also of interest").
 """
 
 import json
@@ -37,6 +38,11 @@ GENERIC_WORDS = (
     "ausstattung", "equipment", "system", "systems", "umbau", "lager", "hof", "sofort",
     "platte", "platten", "kostenlos", "günstig", "abgabe", "menge", "größe", "ware", "sachen", "items", "various",
 )  # fmt: skip
+#: Title words after these say what it is made of ("Obstkisten aus Holz" are no wood on offer)
+#: and are left out; words after PURPOSE say what it is for ("Regal für die Werkstatt") and
+#: count like the description: two listings for a Werkstatt are not about the same thing.
+MADE_OF = frozenset(("aus", "from", "made"))
+PURPOSE = frozenset(fold(w) for w in ("für", "fuer", "for", "zum", "zur"))
 _CLASS = "\x1f"  # prefix of a substitutes class token; no analysed term contains it
 
 
@@ -114,10 +120,19 @@ def _word_terms(word: str) -> tuple[str, ...]:
 def wording_of(title: str, description: str = "") -> Wording:
     """The listing's wording (cached: the allocation reads every open listing)."""
     words: dict[str, str] = {}
+    described: set[str] = set()
+    mode = "subject"
     for match in WORD_RE.finditer(title or ""):
+        folded = fold(match.group())
+        if folded in MADE_OF:
+            break
+        if folded in PURPOSE:
+            mode = "context"
         for term in _word_terms(match.group()):
-            words.setdefault(term, match.group())
-    described = set()
+            if mode == "subject":
+                words.setdefault(term, match.group())
+            else:
+                described.add(term)
     for n, match in enumerate(WORD_RE.finditer(description or "")):
         if n >= MAX_DESCRIPTION_WORDS:
             break
