@@ -55,12 +55,20 @@ def estimated_mass_kg(
     return mass_kg(quantity, unit, per_unit)
 
 
-def round_significant(value, digits: int = 2) -> Decimal:
-    """`value` rounded half up to `digits` significant digits: 1234 -> 1200, 0.04567 -> 0.046
-    (estimates carry no more precision than that)."""
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if not number.is_finite() or not number:
-        return number
-    exponent = number.adjusted() - digits + 1
-    rounded = number.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
-    return rounded if exponent < 0 else Decimal(int(rounded))
+#: Significant digits an estimated headline carries (typical weights and published factors are
+#: good to a few per cent at best, so 1,284.5 kg CO2e is shown as about 1,300).
+ESTIMATE_DIGITS = 2
+
+
+def round_significant(value: Decimal, digits: int = ESTIMATE_DIGITS) -> Decimal:
+    """`value` rounded to `digits` significant digits: 1284.5 -> 1300, 0.04567 -> 0.046."""
+    value = Decimal(value)
+    if not value:
+        return Decimal(0)
+    exponent = value.adjusted() - digits + 1
+    rounded = value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    # Rounding up can add a digit (99.6 -> 1.0E+2): quantize once more to the new magnitude.
+    if rounded.adjusted() != value.adjusted():
+        exponent = rounded.adjusted() - digits + 1
+        rounded = rounded.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    return rounded if exponent <= 0 else rounded.quantize(Decimal(1))

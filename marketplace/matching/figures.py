@@ -17,7 +17,8 @@ def approx(value, digits: int = KG_DIGITS) -> str:
     """`≈ 1.230` (de) / `≈ 1,230` (en); `0` without the sign; `–` for an unknown value."""
     if value is None:
         return "–"
-    rounded = round_significant(value, digits)
+    number = value if isinstance(value, Decimal) else Decimal(str(value))  # floats as shown
+    rounded = round_significant(number, digits)
     if not rounded:
         return format_decimal(0)
     decimals = max(0, -rounded.as_tuple().exponent)
