@@ -15,6 +15,10 @@ Value of one unit of flow (offer unit), documented on the allocation page as wel
     there and back, spread over a typical load; linear in kg and km so the problem stays an LP)
 Edges of non-positive value are dropped: moving them would cost more than it saves.
 
+An edge needs, besides the category family, a meaningful word in common (relevance.py: shared
+stems or compound heads, or words of one shipped substitutes group) when the sides carry their
+wording: a Rollcontainer does not replace Klappstühle because both are furniture.
+
 The greedy baseline serves requests first-come (in the given order); each takes from its
 best-valued compatible offers until it is satisfied. `allocate` is never worse than greedy: the
 rounded LP flow is topped up greedily and, should rounding ever cost more than that, greedy wins.
@@ -25,6 +29,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
+
+from marketplace.matching.relevance import Wording, share_matrix
 
 EARTH_RADIUS_KM = 6371.0088
 #: Distance assumed for the transport penalty when a listing has no coordinates.
@@ -46,6 +52,8 @@ class Side:
     lat: np.ndarray  # nan unknown
     lon: np.ndarray
     factor: np.ndarray | None = None  # offers: kg CO2e avoided per kg (nan unknown)
+    #: What each listing is about; None: pairs are not checked for a word in common.
+    wording: tuple[Wording, ...] | None = None
 
     def __len__(self) -> int:
         return len(self.quantity)
@@ -95,8 +103,9 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
 
 def candidate_edges(offers: Side, requests: Side, *, k: int = 30, exclude=frozenset()) -> Edges:
     """For each request, the k nearest compatible offers: same category or parent category,
-    another organisation, and a quantity that counts towards the request (same unit, or the
-    request counts kg/t and the offer's mass is known). `exclude`: (offer, request) index pairs."""
+    a meaningful word in common (when the sides carry wording), another organisation, and a
+    quantity that counts towards the request (same unit, or the request counts kg/t and the
+    offer's mass is known). `exclude`: (offer, request) index pairs."""
     parts = []
     for family in np.unique(requests.family):
         r_idx = np.flatnonzero(requests.family == family)
@@ -116,6 +125,11 @@ def candidate_edges(offers: Side, requests: Side, *, k: int = 30, exclude=frozen
         ok = (same_unit | by_mass) & (
             requests.organisation[r_idx, None] != offers.organisation[None, o_idx]
         )
+        if requests.wording is not None and offers.wording is not None:
+            ok &= share_matrix(
+                [requests.wording[i] for i in r_idx.tolist()],
+                [offers.wording[j] for j in o_idx.tolist()],
+            )
         # Unknown distances rank after every known one, incompatible pairs after those.
         rank = np.where(ok, np.where(np.isnan(km), 1e9, km), np.inf)
         keep = min(k, len(o_idx))

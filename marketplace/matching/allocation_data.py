@@ -21,6 +21,7 @@ from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.matching import allocation
+from marketplace.matching.relevance import wording_of
 from marketplace.orgs.models import Organisation
 
 MILLI = 1000
@@ -116,6 +117,7 @@ def _select(kind: str, district: str | None, category_ids: list[int] | None):
         select(
             Listing.id,
             Listing.title,
+            Listing.description,
             Listing.unit,
             Listing.quantity_remaining,
             Listing.kg_per_unit,
@@ -176,6 +178,7 @@ def _side(rows, *, offers: bool) -> allocation.Side:
         factor=column(lambda r: np.nan if r.co2e_factor is None else float(r.co2e_factor))
         if offers
         else None,
+        wording=tuple(wording_of(r.title or "", r.description or "") for r in rows),
     )
 
 

@@ -11,6 +11,7 @@ from marketplace.categories.models import Category
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.matching.models import MatchDismissal
+from marketplace.matching.relevance import wording_of
 from marketplace.matching.scoring import Facts
 from marketplace.search import (
     RelatedQuery,
@@ -122,6 +123,8 @@ def _facts_query():
         Listing.created_at,
         Listing.organisation_id,
         Listing.mode,
+        Listing.title,
+        Listing.description,
     ).join(Category, Category.id == Listing.category_id)
 
 
@@ -146,6 +149,7 @@ def _facts(row) -> Facts:
         created_at=row.created_at,
         organisation_id=row.organisation_id,
         mode=row.mode or "give",
+        wording=wording_of(row.title or "", row.description or ""),
     )
 
 
@@ -171,6 +175,8 @@ def facts_of(listing: Listing) -> Facts:
             created_at=listing.created_at,
             organisation_id=listing.organisation_id,
             mode=listing.mode,
+            title=listing.title,
+            description=listing.description,
         )
     )
 

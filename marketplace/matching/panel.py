@@ -8,11 +8,13 @@ from flask_login import current_user
 from marketplace.listings.expiry import effective_status
 from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.matching.models import MatchAlert
-from marketplace.matching.queries import Match, find_matches
+from marketplace.matching.queries import Match, find_candidates
 from marketplace.matching.reasons import describe_all, from_json
 from marketplace.matching.scoring import in_kg
 
 PANEL_SIZE = 5
+#: Counterparts sharing only a category, shown apart and without a score.
+MAYBE_SIZE = 3
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Panel:
     #: The viewer's organisation owns the listing: it may propose and dismiss.
     own: bool
     items: list[PanelItem] = field(default_factory=list)
+    #: "Maybe also of interest": the same category, no word in common.
+    maybe: list[Match] = field(default_factory=list)
 
 
 def proposal_quantity(offer: Listing, request: Listing) -> Decimal:
@@ -62,8 +66,11 @@ def listing_matches(listing: Listing) -> Panel | None:
         return None
     viewer = current_user.organisation_id if current_user.is_authenticated else None
     own = viewer is not None and viewer == listing.organisation_id
-    panel = Panel(listing=listing, own=own)
-    for match in find_matches(listing, limit=PANEL_SIZE, viewer_organisation_id=viewer):
+    found = find_candidates(
+        listing, limit=PANEL_SIZE, maybe_limit=MAYBE_SIZE, viewer_organisation_id=viewer
+    )
+    panel = Panel(listing=listing, own=own, maybe=found.maybe)
+    for match in found.matches:
         quantity = None
         if own and listing.kind == "request":
             quantity = proposal_quantity(match.listing, listing)

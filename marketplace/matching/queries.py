@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from marketplace.core.clock import today
+from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import status_on
+from marketplace.listings.expiry import effective_status_is, status_on
 from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.matching import candidates, scoring
 from marketplace.matching.models import (
@@ -60,22 +61,50 @@ def load_listings(ids: list[int]) -> dict[int, Listing]:
     return {listing.id: listing for listing in rows}
 
 
+@dataclass(frozen=True)
+class Candidates:
+    #: Counterparts sharing a meaningful word, best first.
+    matches: list[Match]
+    #: Counterparts sharing only a category: "maybe also of interest", shown without a score.
+    maybe: list[Match]
+
+
+def find_candidates(
+    listing: Listing,
+    *,
+    limit: int = 5,
+    maybe_limit: int = 0,
+    viewer_organisation_id: int | None = None,
+) -> Candidates:
+    """Best open counterparts: for a request open offers, for an offer open requests; best first.
+    Never the listing's own organisation's listings; hides pairs that viewer_organisation_id
+    (or the listing's organisation) dismissed as 'not interested'. One search, one query."""
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    maybe_limit = max(0, min(int(maybe_limit), MAX_LIMIT))
+    if not limit and not maybe_limit:
+        return Candidates([], [])
+    scored = score_candidates(listing, viewer_organisation_id=viewer_organisation_id)
+    best = [s for s in scored if s.is_match][:limit]
+    maybe = [s for s in scored if not s.is_match][:maybe_limit]
+    loaded = load_listings([s.candidate.id for s in best + maybe])
+
+    def matches(items: list[scoring.Scored]) -> list[Match]:
+        return [
+            Match(loaded[s.candidate.id], s.score, describe_all(s.reasons))
+            for s in items
+            if s.candidate.id in loaded
+        ]
+
+    return Candidates(matches(best), matches(maybe))
+
+
 def find_matches(
     listing: Listing, *, limit: int = 5, viewer_organisation_id: int | None = None
 ) -> list[Match]:
-    """Best open counterparts: for a request open offers, for an offer open requests; best first.
-    Never the listing's own organisation's listings; hides matches that viewer_organisation_id
-    (or the listing's organisation) dismissed as 'not interested'."""
-    limit = max(0, min(int(limit), MAX_LIMIT))
-    if not limit:
-        return []
-    best = score_candidates(listing, viewer_organisation_id=viewer_organisation_id)[:limit]
-    loaded = load_listings([s.candidate.id for s in best])
-    return [
-        Match(loaded[s.candidate.id], s.score, describe_all(s.reasons))
-        for s in best
-        if s.candidate.id in loaded
-    ]
+    """The best counterparts that share a meaningful word (find_candidates' matches)."""
+    return find_candidates(
+        listing, limit=limit, viewer_organisation_id=viewer_organisation_id
+    ).matches
 
 
 def find_matches_if_live(
@@ -85,6 +114,83 @@ def find_matches_if_live(
     if status_on(listing.status, listing.available_until) not in LIVE_STATUSES:
         return []
     return find_matches(listing, limit=limit, viewer_organisation_id=viewer_organisation_id)
+
+
+# ---- an organisation's listings with their candidates (the "Matches" page, the start page) --
+
+#: Listings of the organisation per page of /matches, and candidates shown for each: bounds the
+#: page to OVERVIEW_LISTINGS candidate searches.
+OVERVIEW_LISTINGS = 10
+OVERVIEW_MATCHES = 3
+OVERVIEW_MAYBE = 2
+
+
+@dataclass(frozen=True)
+class ListingCandidates:
+    listing: Listing  # the organisation's own open listing
+    candidates: Candidates
+
+
+def _open_listings_of(organisation_id: int):
+    return select(Listing.id).where(
+        Listing.organisation_id == organisation_id,
+        Listing.kind.in_(tuple(candidates.OPPOSITE)),
+        effective_status_is("open"),
+        Listing.quantity_remaining > 0,
+    )
+
+
+def page_open_listings_of_org(organisation_id: int, page: PageRequest) -> Page:
+    """The organisation's open offers and requests, newest first."""
+    ids = _open_listings_of(organisation_id)
+    total = db.session.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    items = list(
+        db.session.execute(
+            select(Listing)
+            .where(Listing.id.in_(ids.scalar_subquery()))
+            .order_by(Listing.created_at.desc(), Listing.id.desc())
+            .offset(page.offset)
+            .limit(page.per_page)
+        )
+        .unique()
+        .scalars()
+    )
+    return Page(items=items, total=int(total), page=page.page, per_page=page.per_page)
+
+
+def page_candidates_for_org(organisation_id: int, page: PageRequest) -> Page:
+    """A page of the organisation's open listings, each with its best matches and a few
+    "maybe also of interest" (items: ListingCandidates)."""
+    page = PageRequest(page.page, min(page.per_page, OVERVIEW_LISTINGS))
+    listings = page_open_listings_of_org(organisation_id, page)
+    items = [
+        ListingCandidates(
+            listing,
+            find_candidates(
+                listing,
+                limit=OVERVIEW_MATCHES,
+                maybe_limit=OVERVIEW_MAYBE,
+                viewer_organisation_id=organisation_id,
+            ),
+        )
+        for listing in listings.items
+    ]
+    return Page(items=items, total=listings.total, page=listings.page, per_page=listings.per_page)
+
+
+def list_top_candidates_for_org(
+    organisation_id: int, limit: int = 5
+) -> list[tuple[Listing, Match]]:
+    """The best matches (never category-only pairs) across the organisation's newest open
+    listings, as (own listing, match), best first: "new matches" for the start page."""
+    listings = page_open_listings_of_org(organisation_id, PageRequest(1, OVERVIEW_LISTINGS))
+    found = [
+        (listing, match)
+        for listing in listings.items
+        for match in find_matches(listing, limit=limit, viewer_organisation_id=organisation_id)
+    ]
+    found.sort(key=lambda pair: -pair[1].score)
+    return found[: max(0, limit)]
 
 
 # ---- alerts and saved searches ---------------------------------------------------------------

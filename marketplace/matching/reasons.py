@@ -21,6 +21,8 @@ def describe(reason: Reason) -> str | None:
         return _("same category")
     if code == "related_category":
         return _("related category")
+    if code == "shared_word":
+        return _("in both: “%(word)s”", word=value("word", ""))
     if code == "similar_text":
         return _("similar wording")
     if code == "distance":

@@ -19,6 +19,11 @@ at most). Every component lies in [0, 1], so does the score.
   request needed within a week likewise; anything already ended is not a candidate at all;
 - terms: free 1.0, within the request's budget 0.8 (over it 0.2), plus condition (new/good best).
 
+A candidate is a match only when the two share a meaningful word (relevance.py; a Facts without
+wording counts any text relevance instead); one sharing only the category keeps its score for
+the order but is marked `is_match=False`: shown apart as "maybe also of interest", never with a
+percentage, never alerted, never allocated.
+
 Lending: a request to borrow ("Beamer zum Ausleihen") is answered by lend/book offers (reason
 "can_borrow") as well as by gifts; a request to keep something is answered by a loan only at
 LOAN_FOR_KEEPS_FACTOR of the score (it helps for a while, not for good).
@@ -28,6 +33,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+
+from marketplace.matching.relevance import Wording, shared_word
 
 WEIGHTS = {
     "text": 0.30,
@@ -79,6 +86,8 @@ class Facts:
     created_at: datetime
     organisation_id: int = 0
     mode: str = "give"
+    #: The words it is about (relevance.wording_of); None: not known, text relevance decides.
+    wording: Wording | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,8 @@ class Scored:
     score: float
     reasons: tuple[Reason, ...]
     components: dict[str, float] = field(default_factory=dict, compare=False)
+    #: Shares a meaningful word with the target (else only a category: "maybe also of interest").
+    is_match: bool = True
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -226,6 +237,13 @@ def score_pair(target: Facts, candidate: Facts, text: float, on: date) -> Scored
         WEIGHTS[k] * components[k] for k in ("distance", "quantity", "availability", "terms")
     )
     reasons: list[Reason] = []
+    if target.wording is not None and candidate.wording is not None:
+        word = shared_word(target.wording, candidate.wording)
+        is_match = word is not None
+        if word:
+            reasons.append(Reason("shared_word", (("word", word),)))
+    else:
+        is_match = text > 0
     if offer.mode in SHARED_MODES:
         if request.mode in SHARED_MODES:
             reasons.append(Reason("can_borrow"))
@@ -233,14 +251,15 @@ def score_pair(target: Facts, candidate: Facts, text: float, on: date) -> Scored
             score *= LOAN_FOR_KEEPS_FACTOR
     if category_code:
         reasons.append(Reason(category_code))
-    if text >= 0.5:
+    if text >= 0.5 and not any(r.code == "shared_word" for r in reasons):
         reasons.append(Reason("similar_text"))
     if km is not None:
         reasons.append(Reason("distance", (("km", round(km, 1)),)))
     if covered is not None:
         reasons.append(Reason("covers", (("percent", int(covered * 100)),)))
     reasons += availability_reasons + terms_reasons
-    return Scored(candidate, round(min(1.0, max(0.0, score)), 4), tuple(reasons), components)
+    score = round(min(1.0, max(0.0, score)), 4)
+    return Scored(candidate, score, tuple(reasons), components, is_match)
 
 
 def rank(

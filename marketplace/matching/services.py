@@ -113,6 +113,8 @@ def record_alerts(listing: Listing) -> list[MatchAlert]:
         org = scored.candidate.organisation_id
         if scored.score < threshold:
             break
+        if not scored.is_match:  # a shared category alone is no news
+            continue
         if org in skip or org in found:
             continue
         found[org] = {

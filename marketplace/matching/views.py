@@ -6,15 +6,19 @@ from flask_login import current_user, login_required
 
 from marketplace.core.database import declare_write_intent
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.queries import get_listing_for_viewer
-from marketplace.matching import alerts, panel, queries, services
+from marketplace.matching import alerts, figures, panel, queries, services
 from marketplace.matching.forms import EmailChoiceForm, SaveSearchForm
 
 bp = Blueprint("matching", __name__)
 bp.before_app_request(alerts.sweep_digests)
 bp.record_once(lambda _state: alerts.register())
 bp.add_app_template_global(panel.listing_matches, "listing_matches")
+bp.add_app_template_global(figures.approx, "approx_kg")
+bp.add_app_template_global(figures.approx_co2e, "approx_co2e")
+bp.add_app_template_global(figures.ratio, "times_ratio")
 
 
 @bp.app_context_processor
@@ -38,6 +42,9 @@ def index():
     return render_template(
         "matching/index.html",
         alerts=panel.alert_views(queries.list_alerts(current_user.organisation_id)),
+        listings=queries.page_candidates_for_org(
+            current_user.organisation_id, PageRequest.from_args(request.args, 10)
+        ),
         searches=queries.list_saved_searches(current_user.id),
         email_form=EmailChoiceForm(email=queries.email_choice(current_user.id)),
     )

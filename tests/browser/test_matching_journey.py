@@ -58,6 +58,15 @@ def test_a_request_owner_proposes_a_matching_offer_with_one_click(page: Page, ba
     # The market's new offer was announced to the garden.
     expect(page.locator("a[href='/matches'] .count-badge")).to_have_text("1")
 
+    # "Treffer" lists the garden's open request with the market's offer, scored and explained.
+    page.goto(f"{base_url}/matches")
+    card = page.locator(
+        "li.card", has=page.locator(f"a[href='/listings/{request_id}#matches-heading']")
+    )
+    found = card.locator("li.match-item", has=page.locator(f"a[href='/listings/{offer_id}']"))
+    expect(found.locator(".match-score")).to_contain_text("%")
+    expect(found.locator(".match-reasons")).to_contain_text("Europaletten")
+
     page.goto(f"{base_url}/listings/{request_id}")
     panel = page.locator("section.match-panel")
     expect(panel.locator("#matches-heading")).to_be_visible()

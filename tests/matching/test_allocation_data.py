@@ -153,3 +153,25 @@ def test_run_allocation_with_kg_objective_and_no_transport(app, region):
 def test_only_coordinators_may_run_the_allocation(app, region):
     with pytest.raises(PermissionDenied):
         run_allocation(app.config, viewer=factories.user(), release=db.session.rollback)
+
+
+def test_things_that_do_not_replace_each_other_are_not_paired(make):
+    """Issue 13: the same furniture family is not enough; a Rollcontainer is no Klappstuhl."""
+    office, hall, school = (make.organisation(name=n) for n in ("Büro", "Saal", "Schule"))
+    furniture = make.category("office-furniture")
+    chairs = make.listing(
+        organisation=hall, title="Klappstühle, 30 Stück", category=make.category("furniture")
+    )
+    containers = make.listing(organisation=office, title="Rollcontainer, grau", category=furniture)
+    stools = make.listing(organisation=office, title="Hocker aus Holz", category=furniture)
+    wanted = make.listing(
+        kind="request", organisation=school, title="Suche Rollcontainer", category=furniture
+    )
+    seats = make.listing(
+        kind="request", organisation=school, title="Stühle für die Aula", category=furniture
+    )
+    pairs = {(p.offer.id, p.request.id) for p in solve_allocation(load_allocation_input()).pairs}
+    assert (containers.id, wanted.id) in pairs
+    assert (chairs.id, wanted.id) not in pairs and (stools.id, wanted.id) not in pairs
+    # a shipped substitutes group: a Hocker is a seat, Klappstühle are chairs
+    assert {(chairs.id, seats.id), (stools.id, seats.id)} & pairs

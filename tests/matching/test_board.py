@@ -1,5 +1,6 @@
 """The coordinators' match board: who may see it, what it lists, filters, hostile parameters."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -92,8 +93,9 @@ def test_coordinator_sees_requests_unmatched_and_value_at_stake(client, login_as
     assert "Fahrradanhänger gesucht" in unmatched and "Suche Europaletten" not in unmatched
     expiring = html.split('id="board-expiring"')[1]
     assert "Europaletten abzugeben" in expiring and "Holzreste" not in expiring
-    # 12 pallets x 25 kg, x 0.231 kg CO2e per kg
-    assert "300" in expiring and "69.3" in expiring
+    # 12 pallets x 25 kg, x 0.231 kg CO2e per kg = 69.3: estimates at 3 and 2 significant
+    # digits (issue 13, point 10)
+    assert "≈\u00a0300" in expiring and "≈\u00a069<" in expiring and "69.3" not in expiring
 
 
 def test_filters_by_district_category_and_days(client, login_as, people):
@@ -171,3 +173,21 @@ def test_a_member_cannot_load_the_board_through_the_query_layer(app_ctx):
         board_queries.load_board(
             factories.user(), board_queries.BoardFilters(), board_queries.PageRequest(1, 20), []
         )
+
+
+def test_the_allocation_says_how_many_times_as_much_in_german(app, client, login_as, people):
+    """Issue 13, point 10: "1,03-mal so viel wie ...", never "1,033-Fache des Zielwerts"."""
+    from marketplace.auth.models import User
+
+    with app.app_context():
+        db.session.get(User, people[0].id).locale = "de"
+        db.session.commit()
+    login_as(people[0])
+    html = client.post(
+        "/matching/allocation",
+        data={"objective": "co2e", "transport_penalty": "y", "district": "", "category": ""},
+    ).get_data(as_text=True)
+    assert re.search(r"\d+,\d\d-mal so viel wie die Vergabe nach Eingang", html)
+    assert "-Fache" not in html
+    kg, co2e = html.split('class="figure-value">')[1:3]
+    assert kg.startswith("≈\u00a0") and co2e.startswith("≈\u00a0")  # estimates, marked so
