@@ -117,6 +117,11 @@ class Defaults:
     ALLOCATION_NEAREST_OFFERS = 30
     ALLOCATION_PARENT_CATEGORY_FACTOR = 0.8
     ALLOCATION_TRANSPORT_KG_CO2E_PER_KG_KM = 0.0034
+    #: The region, and a real postcode and district of it that forms show as examples
+    #: (placeholders), so that nobody in Leipzig is shown a Berlin postcode.
+    REGION_NAME = "Leipzig"
+    REGION_EXAMPLE_POSTCODE = "04277"
+    REGION_EXAMPLE_DISTRICT = "Connewitz"
     #: Inhabitants of the region, for the kg-per-inhabitant yardstick on /impact (Leipzig).
     REGION_INHABITANTS = 628_000
     #: Seconds the figures of /impact are kept per process; None means 300 (0 under TESTING).

@@ -6,6 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from marketplace.core.region import add_region_placeholders
 from marketplace.directory.functions import function_codes
 from marketplace.directory.models import NOTE_MAX, SITE_NAME_MAX
 
@@ -53,6 +54,10 @@ class SiteForm(FlaskForm):
         render_kw={"maxlength": 5, "inputmode": "numeric", "autocomplete": "postal-code"},
     )
     district = StringField(_l("District"), render_kw={"maxlength": 120})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_region_placeholders(self)
 
 
 class LogoForm(FlaskForm):

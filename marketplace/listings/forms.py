@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
 from marketplace.core.i18n import current_language
+from marketplace.core.region import add_region_placeholders
 from marketplace.core.units import UNIT_LABELS
 from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, Listing
 from marketplace.listings.services import WRITABLE_FIELDS
@@ -102,6 +103,7 @@ class ListingForm(FlaskForm):
         if listing is not None and "data" not in kw and "obj" not in kw:
             kw["data"] = initial_data(listing)
         super().__init__(*args, **kw)
+        add_region_placeholders(self)
         self.category.choices = category_choices(categories)
         self.unit.choices = [SelectChoice("", _l("the category's usual unit"))] + [
             SelectChoice(key, label) for key, label in UNIT_LABELS.items()

@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired
 
 from marketplace.auth.forms import LANGUAGE_CHOICES, NewPasswordMixin
+from marketplace.core.region import add_region_placeholders
 from marketplace.orgs.models import ORGANISATION_KINDS
 
 KIND_CHOICES = [SelectChoice(kind, label) for kind, label in ORGANISATION_KINDS.items()]
@@ -33,6 +34,10 @@ class OrganisationFieldsMixin:
         },
     )
     district = StringField(_l("District or neighbourhood"), render_kw={"maxlength": 120})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        add_region_placeholders(self)
 
 
 class ConsentMixin:

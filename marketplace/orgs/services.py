@@ -102,6 +102,37 @@ def _new_organisation(name, kind, postcode, district, coordinates) -> Organisati
 # --- registration and accounts made on the command line -------------------------------------------
 
 
+def registration_problems(
+    *,
+    email: str | None,
+    password: str | None,
+    name: str | None,
+    organisation_name: str | None,
+    kind: str | None,
+    postcode: str | None,
+    district: str | None = None,
+    locale: str | None = "de",
+    accepted_terms: bool,
+) -> dict[str, list[str]]:
+    """Everything wrong with a registration at once, by field: a taken e-mail address, a weak
+    password and a missing organisation name together, so that one submit shows them all."""
+    problems, _coordinates = _registration_problems(
+        email=email,
+        password=password,
+        name=name,
+        organisation_name=organisation_name,
+        kind=kind,
+        postcode=postcode,
+        district=district,
+        locale=locale,
+    )
+    if consent_problems(accepted_terms):
+        problems["accept_terms"] = consent_problems(accepted_terms)
+    if "email" not in problems and get_user_by_email(email) is not None:
+        problems["email"] = [_("An account with this e-mail address already exists.")]
+    return problems
+
+
 def register_organisation(
     *,
     email: str | None,

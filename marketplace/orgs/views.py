@@ -29,19 +29,27 @@ def register():
         flash(_("You are already registered and signed in."), "info")
         return redirect(url_for("auth.profile"))
     form = RegistrationForm(locale=current_language())
-    if form.validate_on_submit():
-        try:
-            user = services.register_organisation(**form.service_data())
-        except ValidationFailed as error:
-            copy_errors(form, error.fields)
-        except EmailTaken as error:
-            copy_errors(form, {"email": [error.message]})
-        else:
-            start_browser_session(user, request.user_agent.string)
-            db.session.commit()
-            flash(_("Welcome to Stoffwechsel! Your organisation is registered."), "success")
-            return redirect(url_for("auth.profile"))
+    if form.is_submitted():
+        # The form's checks and the service's (weak password, address taken) in one submit.
+        valid = form.validate()
+        problems = services.registration_problems(**form.service_data())
+        copy_errors(form, {k: v for k, v in problems.items() if not _has_errors(form, k)})
+        if valid and not problems:
+            try:
+                user = services.register_organisation(**form.service_data())
+            except EmailTaken as error:  # lost a race for the address a moment ago
+                copy_errors(form, {"email": [error.message]})
+            else:
+                start_browser_session(user, request.user_agent.string)
+                db.session.commit()
+                flash(_("Welcome to Stoffwechsel! Your organisation is registered."), "success")
+                return redirect(url_for("auth.profile"))
     return render_template("orgs/register.html", form=form)
+
+
+def _has_errors(form, name: str) -> bool:
+    field = form._fields.get(name)
+    return field is not None and bool(field.errors)
 
 
 @bp.route("/orgs/<int:org_id>/edit", methods=["GET", "POST"])

@@ -120,3 +120,34 @@ def test_registration_form_is_csrf_protected(app, app_ctx, client):
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
     assert response.status_code in (200, 400) and _users() == []
+
+
+def test_one_submit_shows_every_problem_at_once(app_ctx, client, make):
+    make.user(email="greta@holzwerkstatt.example")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(
+        "/register",
+        data=form(password="kurz", password_repeat="kurz", organisation_name=""),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "An account with this e-mail address already exists." in html  # address taken
+    assert "Please enter the name of the organisation." in html  # missing organisation name
+    assert "Use at least 10 characters." in html  # the weak password, in the same answer
+    assert html.count('aria-invalid="true"') == 3
+    assert len(_users()) == 1
+
+
+def test_a_problem_is_not_said_twice_when_form_and_service_both_see_it(app_ctx, client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.post("/register", data=form(organisation_name="")).get_data(as_text=True)
+    assert html.count("Please enter the name of the organisation.") == 1
+
+
+def test_registration_placeholders_come_from_the_configured_region(app, client):
+    app.config.update(REGION_EXAMPLE_POSTCODE="01067", REGION_EXAMPLE_DISTRICT="Neustadt")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = client.get("/register").get_data(as_text=True)
+    assert 'placeholder="e.g. 01067"' in html
+    assert 'placeholder="e.g. Neustadt"' in html
+    assert "10115" not in html
