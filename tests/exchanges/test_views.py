@@ -246,6 +246,9 @@ def test_donation_receipt_for_a_completed_free_hand_over(app, client, login_as, 
         assert "Sachspende" in html
         assert p.offer.title in html
         assert "signature" in html.lower()
+        # One line to sign on per party: the ruled paragraph, no drawn underscores besides it.
+        assert html.count('class="signature-line"') == 2
+        assert "____" not in html
     stranger = outside(app, factories.user)
     login_as(stranger)
     assert client.get(f"/exchanges/{exchange_id}/receipt").status_code == 404

@@ -179,3 +179,15 @@ def test_the_public_figures_are_kept_a_few_minutes(client, app, make, region, mo
         )
     finally:
         app.extensions.pop("impact_figures_cache", None)
+
+
+def test_only_members_read_our_impact_others_read_impact(client, login_as, region):
+    org_id = region["carpentry"].id
+    login_as(region["giver"])  # their accounts read English
+    assert "<h1>Our impact</h1>" in _text(client.get(f"/orgs/{org_id}/impact"))
+    login_as(region["coordinator"])
+    html = _text(client.get(f"/orgs/{org_id}/impact"))
+    assert "<h1>Impact</h1>" in html and "Our impact" not in html
+    profile = _text(client.get(f"/orgs/{org_id}"))
+    assert f'href="/orgs/{org_id}/impact">Impact</a>' in profile
+    assert "Our impact" not in profile
