@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 
 from marketplace.core.clock import as_aware
@@ -24,7 +24,11 @@ def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(as_aware(value), fmt)
+        # The locale's date-and-time pattern, but always the short clock: hours and minutes,
+        # never seconds ("02.12.2026, 19:50", "Dec 2, 2026, 7:50 PM").
+        moment = as_aware(value)
+        pattern = get_locale().datetime_formats.get(fmt) or "{1}, {0}"
+        return pattern.format(format_time(moment, "short"), format_date(moment, fmt))
     return format_date(value, fmt)
 
 
