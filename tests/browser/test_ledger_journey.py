@@ -85,7 +85,8 @@ def test_a_hand_over_priced_in_taler_shows_on_both_accounts_and_in_the_volume(
         expect(page.locator(".page-header .badge-completed")).to_be_visible()
 
         # Its account shows 30 T paid to the carpentry.
-        page.locator("nav.main-nav a[href='/account']").click()
+        page.locator(".user-menu-toggle").click()  # the account sits in the user menu
+        page.locator(".user-menu-list a[href='/account']").click()
         expect(page.locator("#account-balance .figure-value")).to_have_text("-30,00\u00a0T")
         line = page.locator(".ledger-line").first
         expect(line).to_contain_text("an Tischlerei Eiche")

@@ -85,6 +85,7 @@ def test_a_meeting_place_on_the_map_in_the_list_and_in_a_partners_frame(
     page.fill("#district", "Grünau-Mitte")
     page.locator("form button[type=submit]").last.click()
     expect(page.locator("body")).to_contain_text("Haus 2 – Werkstatt")
+    page.locator(".user-menu-toggle").click()  # logging out sits in the user menu
     page.locator("form[action='/logout'] button").click()
 
     # A visitor filters the map by G and follows the popup's link.

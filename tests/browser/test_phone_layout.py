@@ -144,6 +144,8 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
         page.goto(f"{base_url}{path}")
         one_row, height, boxes = _header_on_one_row(page)
         assert one_row and height < 90, (path, height, boxes)
+        no_sideways_scroll(page)  # the whole navigation fits, and the search keeps its room
+        assert page.locator("#site-search").bounding_box()["width"] >= 150
         expect(page.locator(".main-nav")).to_be_visible()
         if path == "/listings":
             expect(page.locator("#filter-kind")).to_be_visible()
