@@ -145,7 +145,7 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
         one_row, height, boxes = _header_on_one_row(page)
         assert one_row and height < 90, (path, height, boxes)
         no_sideways_scroll(page)  # the whole navigation fits, and the search keeps its room
-        assert page.locator("#site-search").bounding_box()["width"] >= 150
+        assert page.locator(".header-search").bounding_box()["width"] >= 200
         expect(page.locator(".main-nav")).to_be_visible()
         if path == "/listings":
             expect(page.locator("#filter-kind")).to_be_visible()
