@@ -236,16 +236,21 @@ def run(store: IndexStore, plan: Plan, spec: FilterSpec, *, sort: str, limit: in
 
 
 def _count_facets(a: SegmentArrays, bits: int, counters: dict[str, Counter]) -> None:
-    for column, name in (
-        ("category", "category"),
-        ("category_parent", "category"),
-        ("kind", "kind"),
-        ("district", "district"),
-    ):
+    """Count each listing once per facet value: a category's bitset is the union of the
+    listings filed under it and under its children, so a parent never counts one twice."""
+    in_category: dict[bytes, int] = {}
+    for column in ("category", "category_parent"):
+        for value, value_bits in a.values(column).items():
+            if value:
+                in_category[value] = in_category.get(value, 0) | (bits & value_bits)
+    for value, value_bits in in_category.items():
+        if n := value_bits.bit_count():
+            counters["category"][value] += n
+    for column in ("kind", "district"):
         for value, value_bits in a.values(column).items():
             n = (bits & value_bits).bit_count()
             if n and value:
-                counters[name][value] += n
+                counters[column][value] += n
 
 
 def _identity(a: SegmentArrays, d: int) -> tuple[int, float, float]:

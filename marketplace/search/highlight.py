@@ -65,14 +65,17 @@ def snippet(text: str, terms: set[str], length: int = SNIPPET_CHARS) -> Markup |
 
 
 def highlight(title: str, description: str, terms: set[str]) -> Markup:
-    """The snippet shown under a result: hits in the description, else the marked title,
-    else the beginning of the description."""
+    """The snippet shown under a result: description text around its hits, else the beginning
+    of the description (the title is shown, marked, above it: never repeated here); empty
+    for a listing without a description."""
     if terms:
         found = snippet(description, terms)
         if found is not None:
             return found
-        if _hits(unicodedata.normalize("NFC", title or ""), terms):
-            return mark(title, terms)
-    text = unicodedata.normalize("NFC", description or title or "")
+    text = unicodedata.normalize("NFC", description or "")
     cut = text[:SNIPPET_CHARS]
-    return escape(cut) + (" …" if len(text) > SNIPPET_CHARS else "")
+    if len(text) > SNIPPET_CHARS:  # end at a word boundary
+        space = cut.rfind(" ")
+        cut = cut[:space] if space > SNIPPET_CHARS // 2 else cut
+        return escape(cut) + " …"
+    return escape(cut)
