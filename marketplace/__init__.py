@@ -163,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.privacy.views import bp as privacy_bp
     from marketplace.reports.export_views import bp as reports_export_bp
     from marketplace.reports.views import bp as reports_bp
+    from marketplace.search.views import bp as search_bp
 
     for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
         app.register_blueprint(blueprint)
@@ -178,6 +179,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(match_board_bp)
     app.register_blueprint(brokered_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(search_bp)
     init_api(app)
 
 

@@ -352,3 +352,16 @@ def _top_scored(searcher, plan: Plan, segments: list, limit: int) -> list[tuple]
                 break
     ranked = sorted(heap, reverse=True)
     return [(score, listing_id, lat, lon) for score, _, listing_id, lat, lon in ranked]
+
+
+def any_match(store: IndexStore, plan: Plan, spec: FilterSpec) -> bool:
+    """Whether at least one listing matches (bitsets only). Call with store.lock held."""
+    for sub, _ in store.searcher().leaf_searchers():
+        if not sub.doc_count_all():
+            continue
+        reader = sub.reader()
+        a = store.arrays(reader)
+        allowed = a.mask(spec.key, lambda arrays: build_mask(arrays, spec)) & a.live(reader)
+        if allowed and _matches(plan, reader, a, allowed):
+            return True
+    return False
