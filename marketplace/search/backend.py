@@ -302,6 +302,7 @@ class WhooshBackend:
             # listings where the word itself does not occur.
             found = terms if highlight.occurs(f"{title} {description}", terms) else terms | parts
             result.highlights[i] = highlight.highlight(title, description, found)
+            result.snippets[i] = highlight.description_snippet(description, found)
             result.title_highlights[i] = highlight.mark(title, found)
 
     def suggest(self, q: str | None) -> str | None:

@@ -24,6 +24,9 @@ class SearchResult:
     sort: str
     #: id -> escaped snippet with <mark> around hits (Markup: safe to put in a template).
     highlights: dict[int, Markup] = field(default_factory=dict)
+    #: id -> escaped description text around the hits, or its beginning when only the title
+    #: has them (what a result card shows under the marked title; never the title again).
+    snippets: dict[int, Markup] = field(default_factory=dict)
     #: id -> escaped title with <mark> around hits.
     title_highlights: dict[int, Markup] = field(default_factory=dict)
     #: A corrected query when little was found ("Palleten" -> "Paletten").
