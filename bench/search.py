@@ -49,6 +49,11 @@ MIX = [
     ("highlights", "Kanthölzer Fichte", {}, None, True),
 ]
 
+#: What a user types into the search box, letter by letter (autocomplete).
+SUGGEST_PREFIXES = [
+    w[:k] for w in ("Paletten", "Bürostuhl", "Holz Reg", "chairs") for k in (2, 3, 4, 5)
+]
+
 
 def make_app(workdir: Path):
     from marketplace import create_app
@@ -368,6 +373,16 @@ def main() -> None:
             facet_times.append((time.perf_counter() - started) * 1000)
         print(
             f"  with facets (Paletten): p50 {pct(facet_times, 50):.1f} p95 {pct(facet_times, 95):.1f} ms"
+        )
+        cold, warm = [], []
+        for prefix in SUGGEST_PREFIXES:
+            for times in (cold, warm):  # a new prefix, then the same again (cached)
+                started = time.perf_counter()
+                backend.complete(prefix)
+                times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"  autocomplete: new prefix p50 {pct(cold, 50):.1f} p95 {pct(cold, 95):.1f} ms, "
+            f"seen prefix p50 {pct(warm, 50):.2f} ms"
         )
         drift_started = time.perf_counter()
         backend.check_drift(force=True)

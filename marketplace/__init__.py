@@ -165,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.privacy.views import bp as privacy_bp
     from marketplace.reports.export_views import bp as reports_export_bp
     from marketplace.reports.views import bp as reports_bp
+    from marketplace.search.views import bp as search_bp
     from marketplace.start.views import bp as start_bp
 
     for blueprint in (pages_bp, auth_bp, orgs_bp, categories_bp, listings_bp, exchanges_bp):
@@ -183,6 +184,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(start_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(search_bp)
     init_api(app)
 
 

@@ -106,6 +106,8 @@ class ListingHit:
     title_highlight: Markup | None = None
     #: File name of the listing's first photo ("" when it has none), loaded with the listing.
     photo_filename: str = ""
+    #: Description text around the hits (its beginning when only the title has them), marked.
+    snippet: Markup | None = None
 
 
 @dataclass(frozen=True)
@@ -347,6 +349,7 @@ def list_listings(
             highlight=found.highlights.get(i),
             title_highlight=found.title_highlights.get(i),
             photo_filename=rows[i][1] or "",
+            snippet=getattr(found, "snippets", {}).get(i),
         )
         for i in found.ids
         if i in rows

@@ -32,6 +32,7 @@ __all__ = [
     "SearchQueryError",
     "SearchResult",
     "WhooshBackend",
+    "complete_search_words",
     "find_related_listings",
     "get_search_backend",
     "term_frequencies",
@@ -129,6 +130,11 @@ def get_search_backend() -> SearchBackend:
 def search_listings(q: str | None, filters: SearchFilters | None = None, **options) -> SearchResult:
     """Search the current app's listings; see WhooshBackend.search for the options."""
     return get_search_backend().search(q, filters, **options)
+
+
+def complete_search_words(q: str | None) -> list[str]:
+    """Completions of the search box's text (its last word), at most eight, most found first."""
+    return get_search_backend().complete(q)
 
 
 def search_organisations(

@@ -60,8 +60,12 @@ def stem(folded: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _english(folded: str) -> str:
+def english_stem(folded: str) -> str:
+    """The English stem, the second term every indexed word has."""
     return _en_stem(folded)
+
+
+_english = english_stem
 
 
 class _Dictionary:

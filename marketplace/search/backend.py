@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 
 from marketplace.search import documents, drift, engine, highlight, query
+from marketplace.search.complete import Completer
 from marketplace.search.filters import (
     SearchFilters,
     SearchQueryError,
@@ -54,6 +55,7 @@ class SearchBackend(Protocol):
         facets: bool = False,
     ) -> SearchResult: ...
     def suggest(self, q: str | None) -> str | None: ...
+    def complete(self, q: str | None) -> list[str]: ...
     def index_organisations(self, ids: Iterable[int]) -> None: ...
     def search_organisations(
         self,
@@ -99,6 +101,7 @@ class WhooshBackend:
         self._last_drift_check = 0.0  # 0: the first search of the process checks
         self._drift_requested = False
         self._suggester = Suggester()
+        self._completer = Completer()
         self._drift_lock = threading.Lock()
         self.organisations = OrganisationIndex(
             self.store.root, self.connection, write_timeout_s=write_timeout_s
@@ -299,6 +302,7 @@ class WhooshBackend:
             # listings where the word itself does not occur.
             found = terms if highlight.occurs(f"{title} {description}", terms) else terms | parts
             result.highlights[i] = highlight.highlight(title, description, found)
+            result.snippets[i] = highlight.description_snippet(description, found)
             result.title_highlights[i] = highlight.mark(title, found)
 
     def suggest(self, q: str | None) -> str | None:
@@ -307,6 +311,15 @@ class WhooshBackend:
             return None
         with self.store.lock:
             return self._suggester.suggest(self.store.searcher(), parsed, 0)
+
+    def complete(self, q: str | None) -> list[str]:
+        """Up to eight completions of the text's last word, for the search box."""
+        with self.store.lock:
+            try:
+                return self._completer.complete(self.store, q)
+            except OSError:  # a rebuild removed the generation this process was reading
+                self.store.close()
+                return []
 
     def facets(self, q, filters=None, language="de"):
         return self.search(q, filters, per_page=1, highlight=False, facets=True).facets

@@ -238,16 +238,21 @@ def run(store: IndexStore, plan: Plan, spec: FilterSpec, *, sort: str, limit: in
 
 
 def _count_facets(a: SegmentArrays, bits: int, counters: dict[str, Counter]) -> None:
-    for column, name in (
-        ("category", "category"),
-        ("category_parent", "category"),
-        ("kind", "kind"),
-        ("district", "district"),
-    ):
+    """Count each listing once per facet value: a category's bitset is the union of the
+    listings filed under it and under its children, so a parent never counts one twice."""
+    in_category: dict[bytes, int] = {}
+    for column in ("category", "category_parent"):
+        for value, value_bits in a.values(column).items():
+            if value:
+                in_category[value] = in_category.get(value, 0) | (bits & value_bits)
+    for value, value_bits in in_category.items():
+        if n := value_bits.bit_count():
+            counters["category"][value] += n
+    for column in ("kind", "district"):
         for value, value_bits in a.values(column).items():
             n = (bits & value_bits).bit_count()
             if n and value:
-                counters[name][value] += n
+                counters[column][value] += n
 
 
 def _identity(a: SegmentArrays, d: int) -> tuple[int, float, float]:
@@ -349,3 +354,16 @@ def _top_scored(searcher, plan: Plan, segments: list, limit: int) -> list[tuple]
                 break
     ranked = sorted(heap, reverse=True)
     return [(score, listing_id, lat, lon) for score, _, listing_id, lat, lon in ranked]
+
+
+def any_match(store: IndexStore, plan: Plan, spec: FilterSpec) -> bool:
+    """Whether at least one listing matches (bitsets only). Call with store.lock held."""
+    for sub, _ in store.searcher().leaf_searchers():
+        if not sub.doc_count_all():
+            continue
+        reader = sub.reader()
+        a = store.arrays(reader)
+        allowed = a.mask(spec.key, lambda arrays: build_mask(arrays, spec)) & a.live(reader)
+        if allowed and _matches(plan, reader, a, allowed):
+            return True
+    return False

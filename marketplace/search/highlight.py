@@ -65,14 +65,31 @@ def snippet(text: str, terms: set[str], length: int = SNIPPET_CHARS) -> Markup |
 
 
 def highlight(title: str, description: str, terms: set[str]) -> Markup:
-    """The snippet shown under a result: hits in the description, else the marked title,
-    else the beginning of the description."""
+    """The API's highlight of a result: hits in the description, else the marked title, else
+    the beginning of the description."""
     if terms:
         found = snippet(description, terms)
         if found is not None:
             return found
         if _hits(unicodedata.normalize("NFC", title or ""), terms):
             return mark(title, terms)
-    text = unicodedata.normalize("NFC", description or title or "")
+    return _beginning(description or title)
+
+
+def description_snippet(description: str, terms: set[str]) -> Markup:
+    """What a result card shows under the (marked) title: description text around its hits,
+    else its beginning; empty without a description. Never the title again."""
+    if terms:
+        found = snippet(description, terms)
+        if found is not None:
+            return found
+    return _beginning(description)
+
+
+def _beginning(text: str | None) -> Markup:
+    text = unicodedata.normalize("NFC", text or "")
+    if len(text) <= SNIPPET_CHARS:
+        return escape(text)
     cut = text[:SNIPPET_CHARS]
-    return escape(cut) + (" …" if len(text) > SNIPPET_CHARS else "")
+    space = cut.rfind(" ")  # end at a word boundary
+    return escape(cut[:space] if space > SNIPPET_CHARS // 2 else cut) + " …"

@@ -14,7 +14,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from marketplace.search.analysis import MAX_WORD, WORD_RE, pair, query_alternatives, query_parts
+from marketplace.search.analysis import (
+    MAX_WORD,
+    WORD_RE,
+    fold,
+    pair,
+    query_alternatives,
+    query_parts,
+)
+from marketplace.search.bilingual import german_terms
 
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 12
@@ -35,6 +43,8 @@ class Word:
     text: str  # as typed (NFC), for suggestions
     alternatives: tuple[str, ...]  # index terms it may match; the German stem first
     parts: tuple[str, ...] | None = None  # stems of its compound parts
+    #: German stems of an English word (shipped term list), also among the alternatives.
+    translations: tuple[str, ...] = ()
 
     @property
     def stem(self) -> str:
@@ -91,10 +101,19 @@ def clean(text: str | None) -> str:
 
 
 def _word(text: str) -> Word | None:
-    alternatives = query_alternatives(text.casefold())
+    lower = text.casefold()
+    alternatives = query_alternatives(lower)
     if not alternatives:
         return None
-    return Word(text=text, alternatives=alternatives, parts=query_parts(text.casefold()))
+    # OR-expansion: "chairs" also matches what Stuhl matches. Phrases and pairs keep using the
+    # word's own stem (alternatives[0]), so a quoted English phrase is not changed.
+    translations = tuple(t for t in german_terms(fold(lower)) if t not in alternatives)
+    return Word(
+        text=text,
+        alternatives=alternatives + translations,
+        parts=query_parts(lower),
+        translations=translations,
+    )
 
 
 def _words(text: str) -> list[str]:

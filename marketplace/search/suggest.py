@@ -5,7 +5,7 @@ Answers are cached per index version: the automaton walk over the word list is t
 
 import contextlib
 
-from marketplace.search.analysis import query_alternatives
+from marketplace.search.analysis import english_stem, fold, query_alternatives, stem
 from marketplace.search.query import ParsedQuery, Word
 
 #: Below this many results a "did you mean" suggestion is looked for; also for any word that
@@ -44,14 +44,15 @@ class Suggester:
 def correction(word: Word, found_little: bool, reader) -> str | None:
     """The best correction of one word, or None when it needs none or none is good enough."""
     lower = word.text.lower()
-    if len(lower) < 4 or not lower.isalpha():
-        return None
+    if len(lower) < 4 or not lower.isalpha() or word.translations:
+        return None  # a word of the term list is known vocabulary, not a misspelling
     seen = reader.doc_frequency("spell", lower)
     if not found_little and seen >= RARE_WORD:
         return None
     own = set(word.alternatives)
-    if not found_little:
-        # An inflection of a listed word (Bürostuhl for Bürostühle) is no misspelling.
+    if not found_little and _inflected(lower):
+        # An inflection of a listed word (Bürostuhl for Bürostühle) is no misspelling; a word
+        # the stemmer merely cuts back to a listed one (Schwerlastregall) is.
         for i, known in enumerate(reader.expand_prefix("spell", lower[: max(4, len(lower) - 3)])):
             if i > 200:
                 break
@@ -67,8 +68,8 @@ def correction(word: Word, found_little: bool, reader) -> str | None:
     for cand in candidates:
         if isinstance(cand, bytes):
             cand = cand.decode("utf-8")
-        if own & set(query_alternatives(cand)):
-            continue  # the same word to the index (an inflection or another spelling)
+        if _same_word(lower, cand):
+            continue  # the same word to the index in one language (an inflection, a spelling)
         freq = reader.doc_frequency("spell", cand)
         if freq >= max(SUGGEST_MIN_FREQ, 10 * seen):
             scored.append((distance(lower, cand), -freq, cand))
@@ -76,6 +77,25 @@ def correction(word: Word, found_little: bool, reader) -> str | None:
         return None
     best = min(scored)[2]
     return best[:1].upper() + best[1:] if word.text[:1].isupper() else best
+
+
+#: Endings German inflection adds to a stem (Regal-e, Stühl-en, Kiste-n, Tisch-es).
+_ENDINGS = frozenset({"", "e", "en", "n", "s", "es", "er", "ern", "em", "ens", "nen"})
+
+
+def _inflected(lower: str) -> bool:
+    """Whether the word reads as its German stem plus an inflectional ending (or the stemmer
+    changed the word so much that this cannot be told)."""
+    folded = fold(lower)
+    base = stem(folded)
+    return not folded.startswith(base) or folded[len(base) :] in _ENDINGS
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Same German stem or same English stem. Not across languages: the English stem of a
+    misspelt compound (Schwerlastregall) can be the German stem of the right one."""
+    fa, fb = fold(a), fold(b)
+    return stem(fa) == stem(fb) or english_stem(fa) == english_stem(fb)
 
 
 def distance(a: str, b: str) -> int:

@@ -75,7 +75,8 @@ def page_cache_of(app):
 
 FOUND = [
     ("Palette", {"Paletten", "Europaletten"}),
-    ("pallet", {"Wooden pallets"}),
+    # the shipped term list (issue 13.5): an English word finds German listings too
+    ("pallet", {"Wooden pallets", "Paletten", "Europaletten"}),
     ("Buerostuhl", {"Bürostühle"}),
     ("Burostuhl", {"Bürostühle"}),
     ("Bürostuhl", {"Bürostühle"}),
