@@ -5,11 +5,12 @@ import os
 from flask import Flask
 
 from marketplace.config import Defaults, ensure_secret_key, resolve_paths
+from marketplace.core.translated_templates import App
 from marketplace.core.urls import IdConverter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = App(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
@@ -82,6 +83,7 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.auth.sessions import load_user_from_session
     from marketplace.core.database import configure_engine
     from marketplace.core.i18n import install_template_gettext, select_locale
+    from marketplace.core.translated_templates import install_translated_format
     from marketplace.extensions import (
         babel,
         csrf,
@@ -102,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
         app, locale_selector=select_locale, default_translation_directories="translations"
     )
     install_template_gettext(app)
+    install_translated_format(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")

@@ -3,7 +3,6 @@ errors land on these fields."""
 
 from decimal import Decimal
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
@@ -12,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.bookings.models import FEE_BASES, BookingRules
 from marketplace.bookings.rules import WEEKDAYS
 from marketplace.bookings.rules_services import LENGTH_FIELDS, WINDOWS_PER_DAY, window_field
+from marketplace.core.numbers import format_number
 
 WEEKDAY_NAMES = (
     _l("Monday"),
@@ -90,11 +90,11 @@ def _length_data(minutes: int | None) -> tuple[str, str]:
         return "", "hours"
     if minutes % (24 * 60) == 0:
         return str(minutes // (24 * 60)), "days"
-    return format_decimal(Decimal(minutes) / 60, format="0.##"), "hours"
+    return format_number(Decimal(minutes) / 60, format="0.##"), "hours"
 
 
 def _money_data(value: Decimal | None) -> str:
-    return format_decimal(value, format="0.00") if value else ""
+    return format_number(value, format="0.00") if value else ""
 
 
 def initial_rules_data(row: BookingRules | None) -> dict:

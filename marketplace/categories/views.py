@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from flask import Blueprint, render_template
-from flask_babel import format_decimal
 
 from marketplace.categories.looks import category_look
 from marketplace.categories.queries import (
@@ -12,6 +11,7 @@ from marketplace.categories.queries import (
     grouped_categories,
     taxonomy_versions,
 )
+from marketplace.core.numbers import format_number
 
 bp = Blueprint("categories", __name__)
 bp.add_app_template_global(category_look, "category_look")
@@ -19,7 +19,7 @@ bp.add_app_template_global(category_look, "category_look")
 
 def format_figure(value: Decimal | None) -> str:
     """A factor or weight with up to four decimals (0,0056 must not become 0,006)."""
-    return "" if value is None else format_decimal(value, format="#,##0.0###")
+    return "" if value is None else format_number(value, format="#,##0.0###")
 
 
 @bp.get("/categories")

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
+
+from marketplace.core.numbers import format_number
 
 
 def select_locale() -> str:
@@ -66,6 +68,6 @@ def format_quantity(value: Decimal | float | int | None) -> str:
     """1.234,5 in German, 1,234.5 in English; no trailing zeros."""
     if value is None:
         return ""
-    return format_decimal(
+    return format_number(
         Decimal(value).normalize() if isinstance(value, Decimal) else value, format="#,##0.###"
     )

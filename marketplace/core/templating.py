@@ -2,13 +2,16 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from babel.dates import format_date as babel_format_date
 from flask import Flask, request, url_for
-from flask_babel import format_currency, format_date, format_decimal, format_time, get_locale
+from flask_babel import format_currency, format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 from marketplace.core.clock import as_aware
 from marketplace.core.i18n import current_language, format_quantity
+from marketplace.core.numbers import format_number
 from marketplace.core.units import ESTIMATE_DIGITS, UNIT_LABELS, UNIT_LABELS_ONE, round_significant
 
 
@@ -29,7 +32,14 @@ def localdate(value: date | datetime | None, fmt: str = "medium") -> str:
         moment = as_aware(value)
         pattern = get_locale().datetime_formats.get(fmt) or "{1}, {0}"
         return pattern.format(format_time(moment, "short"), format_date(moment, fmt))
-    return format_date(value, fmt)
+    return _calendar_day(value, fmt, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _calendar_day(value: date, fmt: str, locale: str) -> str:
+    """A calendar day has no time zone to convert: formatted once per day, pattern and locale
+    (cards repeat the same few end dates; babel takes some 25 us each time)."""
+    return babel_format_date(value, fmt, locale=locale)
 
 
 def unit_label(unit: str, count: Decimal | int | None = None) -> str:
@@ -45,7 +55,7 @@ def approx(value: Decimal | int | None, digits: int = ESTIMATE_DIGITS) -> str:
     if value is None:
         return ""
     rounded = round_significant(Decimal(value), digits)
-    text = format_decimal(rounded, format="#,##0.###")
+    text = format_number(rounded, format="#,##0.###")
     return text if rounded == value else f"≈\u00a0{text}"
 
 

@@ -1,12 +1,13 @@
 """Web pages: the exchange inbox, an exchange with its thread and actions, proposing, receipts."""
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.core.database import declare_write_intent
 from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.numbers import format_number
 from marketplace.core.pagination import PageRequest
 from marketplace.exchanges import conversation, queries, services, workflow
 from marketplace.exchanges.forms import CompleteForm, MessageForm, NoteForm, ProposeForm
@@ -32,7 +33,7 @@ def _inject_unread_count() -> dict:
 def plain_quantity(value) -> str:
     """A number for an input field: the locale's decimal separator, no thousands separator
     ("1234,5" in German), which the services read back unambiguously."""
-    return "" if value is None else format_decimal(value, format="0.###")
+    return "" if value is None else format_number(value, format="0.###")
 
 
 @bp.app_template_filter("local_day")

@@ -4,9 +4,10 @@ reader's number format with the currency's symbol ("1.234,50 T" in German, "1,23
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_currency, format_decimal
+from flask_babel import format_currency
 from flask_babel import gettext as _
 
+from marketplace.core.numbers import format_number
 from marketplace.ledger.services import get_currency
 
 
@@ -15,7 +16,7 @@ def local_amount(value: Decimal | int | None, signed: bool = False) -> str:
     currency = get_currency()
     if currency is None or value is None:
         return ""
-    text = format_decimal(Decimal(value), format="+#,##0.00;-#,##0.00" if signed else "#,##0.00")
+    text = format_number(Decimal(value), format="+#,##0.00;-#,##0.00" if signed else "#,##0.00")
     return f"{text}\u00a0{currency.symbol}"
 
 

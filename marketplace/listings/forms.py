@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
 from marketplace.core.i18n import current_language
+from marketplace.core.numbers import format_number
 from marketplace.core.region import add_region_placeholders
 from marketplace.core.units import UNIT_LABELS
 from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, Listing
@@ -157,7 +157,7 @@ def category_choices(groups: dict[str, list[CategoryGroup]]) -> list[SelectChoic
 
 
 def _number_text(value: Decimal | None) -> str:
-    return "" if value is None else format_decimal(Decimal(value).normalize(), format="0.####")
+    return "" if value is None else format_number(Decimal(value).normalize(), format="0.####")
 
 
 def initial_data(listing: Listing) -> dict:
@@ -170,10 +170,10 @@ def initial_data(listing: Listing) -> dict:
         "unit": listing.unit,
         "kg_per_unit": _number_text(listing.kg_per_unit),
         "condition": listing.condition or "",
-        "price_eur": format_decimal(listing.price_eur or 0, format="0.00")
+        "price_eur": format_number(listing.price_eur or 0, format="0.00")
         if listing.price_eur
         else "0",
-        "price_local": format_decimal(listing.price_local, format="0.00")
+        "price_local": format_number(listing.price_local, format="0.00")
         if listing.price_local is not None
         else "",
         "postcode": listing.postcode,

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from marketplace.categories.queries import get_category_by_slug
 from marketplace.core.clock import today, utcnow
 from marketplace.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from marketplace.core.geo import postcode_coordinates
+from marketplace.core.numbers import format_number
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
@@ -152,7 +152,7 @@ def _decimal(value: Any, places: int, low: Decimal, high: Decimal, *, positive=F
     if number < low:
         raise _Invalid(_("Must not be negative."))
     if number > high:
-        raise _Invalid(_("Must be at most %(max)s.", max=format_decimal(high)))
+        raise _Invalid(_("Must be at most %(max)s.", max=format_number(high)))
     if number.normalize().as_tuple().exponent < -places:
         raise _Invalid(_("At most %(places)d decimal places.", places=places))
     return number.quantize(Decimal(1).scaleb(-places)) if places else number

@@ -21,7 +21,9 @@ from marketplace.categories.queries import grouped_categories
 from marketplace.core.errors import InvalidTransition, ValidationFailed
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
+from marketplace.listings.cards import listing_card
 from marketplace.listings.expiry import effective_status, sweep_expired_listings
+from marketplace.listings.facet_tree import facet_tree
 from marketplace.listings.forms import ListingForm
 from marketplace.listings.kept_photos import (
     KeptPhotos,
@@ -54,6 +56,8 @@ from marketplace.listings.services import (
 bp = Blueprint("listings", __name__)
 bp.before_app_request(sweep_expired_listings)
 bp.add_app_template_filter(effective_status, "listing_status")
+bp.add_app_template_filter(facet_tree, "facet_tree")
+bp.add_app_template_global(listing_card, "listing_card")
 bp.add_app_template_global(distance_from_viewer, "distance_from_viewer")
 
 PHOTO_CACHE_SECONDS = 365 * 24 * 3600

@@ -4,8 +4,7 @@ decimals. Locale-formatted for the reader."""
 
 from decimal import Decimal
 
-from flask_babel import format_decimal
-
+from marketplace.core.numbers import format_number
 from marketplace.core.units import round_significant
 
 #: Significant digits: masses rest on weights per unit (about 3), CO2e also on factors (about 2).
@@ -20,10 +19,10 @@ def approx(value, digits: int = KG_DIGITS) -> str:
     number = value if isinstance(value, Decimal) else Decimal(str(value))  # floats as shown
     rounded = round_significant(number, digits)
     if not rounded:
-        return format_decimal(0)
+        return format_number(0)
     decimals = max(0, -rounded.as_tuple().exponent)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return "≈\u00a0" + format_decimal(rounded, format=pattern)
+    return "≈\u00a0" + format_number(rounded, format=pattern)
 
 
 def approx_co2e(value) -> str:
@@ -32,4 +31,4 @@ def approx_co2e(value) -> str:
 
 def ratio(value: float | Decimal) -> str:
     """How many times as much, with two decimals: `1,03`."""
-    return format_decimal(round(Decimal(str(value)), 2), format="#,##0.00")
+    return format_number(round(Decimal(str(value)), 2), format="#,##0.00")

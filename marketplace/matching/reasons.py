@@ -4,9 +4,10 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
+from marketplace.core.numbers import format_number
 from marketplace.matching.scoring import Reason
 
 
@@ -29,7 +30,7 @@ def describe(reason: Reason) -> str | None:
         km = float(value("km", 0))
         if km < 0.1:
             return _("same place")
-        return _("%(km)s km away", km=format_decimal(km, format="#,##0.0"))
+        return _("%(km)s km away", km=format_number(km, format="#,##0.0"))
     if code == "covers":
         return _("covers %(percent)s%% of the quantity", percent=value("percent", 0))
     if code == "expires_in":
