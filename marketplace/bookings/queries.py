@@ -201,12 +201,12 @@ def list_bookings_of_listing(listing_id: int, first: datetime, last: datetime) -
     )
 
 
+def waiting_bookings_count_select(org_id: int):
+    return select(func.count(Booking.id)).where(
+        Booking.provider_id == org_id, Booking.status == "requested"
+    )
+
+
 def count_waiting_bookings(org_id: int) -> int:
     """Requests waiting for the provider's answer (for the header's badge and the start page)."""
-    return int(
-        db.session.execute(
-            select(func.count(Booking.id)).where(
-                Booking.provider_id == org_id, Booking.status == "requested"
-            )
-        ).scalar_one()
-    )
+    return int(db.session.execute(waiting_bookings_count_select(org_id)).scalar_one())

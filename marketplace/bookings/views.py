@@ -2,7 +2,7 @@
 actions, and "my bookings"."""
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,17 +19,6 @@ from marketplace.listings.expiry import effective_status
 from marketplace.listings.queries import get_listing_for_viewer
 
 bp = Blueprint("bookings", __name__)
-
-
-@bp.app_context_processor
-def _inject_waiting_count() -> dict:
-    """`booking_waiting_count` for the header: requests waiting for the signed-in user's
-    organisation's answer; one query per request, only for signed-in users."""
-    if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
-        return {"booking_waiting_count": 0}
-    if "booking_waiting_count" not in g:
-        g.booking_waiting_count = queries.count_waiting_bookings(current_user.organisation_id)
-    return {"booking_waiting_count": g.booking_waiting_count}
 
 
 @bp.app_template_global("booking_calendar")

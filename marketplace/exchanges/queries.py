@@ -81,16 +81,19 @@ def _unread_condition(user: User, mark):
 _READ_MARK = aliased(ExchangeReadMark)
 
 
-def count_unread_exchanges(user: User) -> int:
-    """How many of the user's organisation's exchanges have news for this user (one query)."""
+def unread_exchanges_count_select(user: User):
     mark = _READ_MARK
-    statement = (
+    return (
         select(func.count(Exchange.id))
         .select_from(Exchange)
         .outerjoin(mark, and_(mark.exchange_id == Exchange.id, mark.user_id == user.id))
         .where(_unread_condition(user, mark))
     )
-    return int(db.session.execute(statement).scalar_one())
+
+
+def count_unread_exchanges(user: User) -> int:
+    """How many of the user's organisation's exchanges have news for this user (one query)."""
+    return int(db.session.execute(unread_exchanges_count_select(user)).scalar_one())
 
 
 def unread_counts(user: User, exchange_ids: list[int]) -> dict[int, int]:

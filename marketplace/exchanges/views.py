@@ -19,16 +19,6 @@ from marketplace.ledger.services import get_currency
 bp = Blueprint("exchanges", __name__)
 
 
-@bp.app_context_processor
-def _inject_unread_count() -> dict:
-    """`exchange_unread_count` for the header: one query per request, only for signed-in users."""
-    if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
-        return {"exchange_unread_count": 0}
-    if "exchange_unread_count" not in g:
-        g.exchange_unread_count = queries.count_unread_exchanges(current_user)
-    return {"exchange_unread_count": g.exchange_unread_count}
-
-
 @bp.app_template_filter("plain_quantity")
 def plain_quantity(value) -> str:
     """A number for an input field: the locale's decimal separator, no thousands separator

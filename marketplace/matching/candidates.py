@@ -216,3 +216,18 @@ def load_open_facts(
         )
         statement = statement.where(~exists().where(MatchDismissal.organisation_id.in_(orgs), pair))
     return [_facts(row) for row in db.session.execute(statement)]
+
+
+def dismissed_with(target_id: int, organisation_ids: Iterable[int | None]) -> set[int]:
+    """Ids of the listings paired with the target by a "not interested" of one of the
+    organisations (either way round); one query."""
+    orgs = [o for o in organisation_ids if o is not None]
+    if not orgs:
+        return set()
+    rows = db.session.execute(
+        select(MatchDismissal.listing_id, MatchDismissal.candidate_id).where(
+            MatchDismissal.organisation_id.in_(orgs),
+            or_(MatchDismissal.listing_id == target_id, MatchDismissal.candidate_id == target_id),
+        )
+    )
+    return {candidate if listing == target_id else listing for listing, candidate in rows}

@@ -1,7 +1,9 @@
 """Reads: the best counterparts of a listing, an organisation's alerts and saved searches."""
 
+import threading
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from sqlalchemy import func, or_, select
 
 from marketplace.core.clock import today
@@ -9,6 +11,7 @@ from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status_is, status_on
 from marketplace.listings.models import LIVE_STATUSES, Listing
+from marketplace.listings.queries import listing_finder
 from marketplace.matching import candidates, scoring
 from marketplace.matching.models import (
     DEFAULT_EMAIL_CHOICE,
@@ -32,25 +35,55 @@ def score_candidates(
     listing: Listing, *, viewer_organisation_id: int | None = None
 ) -> list[scoring.Scored]:
     """Every retrieved candidate of the listing scored, best first (what find_matches and the
-    alerts cut from)."""
+    alerts cut from), without the pairs the viewer's or the listing's organisation dismissed."""
     if listing.kind not in candidates.OPPOSITE:
         return []
+    scored = _scored_candidates(listing)
+    hidden = candidates.dismissed_with(
+        listing.id, {viewer_organisation_id, listing.organisation_id}
+    )
+    return [s for s in scored if s.candidate.id not in hidden]
+
+
+#: Scored candidates per listing state and index version, per process. A listing page scored
+#: its candidates on every view (a search, a query and the scoring: 40 % of the page); they
+#: change only when a listing changes, which changes the index version in every process.
+_scores: LRUCache = LRUCache(maxsize=2048)
+_scores_lock = threading.Lock()
+
+
+def _scored_candidates(listing: Listing) -> list[scoring.Scored]:
+    finder = listing_finder()
     on = today()
+    key = None
+    if finder is not None:
+        key = (
+            listing.id,
+            listing.updated_at,
+            listing.status,
+            listing.quantity_remaining,
+            listing.available_until,
+            on,
+            finder.version(),
+        )
+        with _scores_lock:
+            kept = _scores.get(key)
+        if kept is not None:
+            return kept
     related = candidates.retrieve(listing, exclude_organisation_id=listing.organisation_id)
     found = related.scores
-    if not found:
-        return []
-    facts = candidates.load_open_facts(
-        found,
-        candidates.OPPOSITE[listing.kind],
-        listing.id,
-        listing.organisation_id,
-        {viewer_organisation_id, listing.organisation_id},
-        on,
-    )
-    target = candidates.facts_of(listing)
-    pairs = [(f, found.get(f.id, 0.0)) for f in facts]
-    return scoring.rank(target, pairs, on, ideal_text=related.ideal)
+    scored: list[scoring.Scored] = []
+    if found:
+        facts = candidates.load_open_facts(
+            found, candidates.OPPOSITE[listing.kind], listing.id, listing.organisation_id, (), on
+        )
+        target = candidates.facts_of(listing)
+        pairs = [(f, found.get(f.id, 0.0)) for f in facts]
+        scored = scoring.rank(target, pairs, on, ideal_text=related.ideal)
+    if key is not None:
+        with _scores_lock:
+            _scores[key] = scored
+    return scored
 
 
 def load_listings(ids: list[int]) -> dict[int, Listing]:
@@ -207,13 +240,16 @@ def list_alerts(organisation_id: int, limit: int = 50) -> list[MatchAlert]:
     return list(db.session.execute(statement).unique().scalars())
 
 
-def count_unseen_alerts(organisation_id: int) -> int:
-    statement = select(func.count(MatchAlert.id)).where(
+def unseen_alerts_count_select(organisation_id: int):
+    return select(func.count(MatchAlert.id)).where(
         MatchAlert.organisation_id == organisation_id,
         MatchAlert.seen_at.is_(None),
         MatchAlert.dismissed_at.is_(None),
     )
-    return db.session.execute(statement).scalar_one()
+
+
+def count_unseen_alerts(organisation_id: int) -> int:
+    return db.session.execute(unseen_alerts_count_select(organisation_id)).scalar_one()
 
 
 def get_alert_for_organisation(alert_id: int, organisation_id: int) -> MatchAlert | None:

@@ -21,16 +21,6 @@ bp.add_app_template_global(figures.approx_co2e, "approx_co2e")
 bp.add_app_template_global(figures.ratio, "times_ratio")
 
 
-@bp.app_context_processor
-def _inject_alert_count() -> dict:
-    """`match_alert_count` for the header: one query per request, only for signed-in users."""
-    if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
-        return {"match_alert_count": 0}
-    if "match_alert_count" not in g:
-        g.match_alert_count = queries.count_unseen_alerts(current_user.organisation_id)
-    return {"match_alert_count": g.match_alert_count}
-
-
 @bp.get("/matches")
 @login_required
 def index():
