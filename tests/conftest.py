@@ -215,3 +215,18 @@ def german_by_default(app):
     app.config["BABEL_DEFAULT_LOCALE"] = "de"
     yield
     app.config["BABEL_DEFAULT_LOCALE"] = "en"
+
+
+@pytest.fixture
+def quiet_sweeps(app, monkeypatch):
+    """The periodic sweeps (expiry, digests, bookings, index drift) off for a test that counts
+    a page's queries: on a slow machine one of them falls due between two counts."""
+    for name in (
+        "EXPIRY_SWEEP_INTERVAL_S",
+        "MATCH_DIGEST_SWEEP_INTERVAL_S",
+        "BOOKING_SWEEP_INTERVAL_S",
+    ):
+        monkeypatch.setitem(app.config, name, 10**9)
+    search = app.extensions.get("search")
+    if search is not None:
+        monkeypatch.setattr(search, "drift_interval_s", 10.0**9)

@@ -218,16 +218,27 @@ def load_open_facts(
     return [_facts(row) for row in db.session.execute(statement)]
 
 
-def dismissed_with(target_id: int, organisation_ids: Iterable[int | None]) -> set[int]:
-    """Ids of the listings paired with the target by a "not interested" of one of the
-    organisations (either way round); one query."""
-    orgs = [o for o in organisation_ids if o is not None]
-    if not orgs:
-        return set()
+def dismissed_pairs(
+    target_ids: Iterable[int], organisation_ids: Iterable[int | None]
+) -> dict[int, set[tuple[int, int]]]:
+    """target id -> {(organisation, other listing)} of the "not interested" pairs of the given
+    organisations that involve the target (either way round); one query for many targets."""
+    targets = set(target_ids)
+    orgs = {o for o in organisation_ids if o is not None}
+    found: dict[int, set[tuple[int, int]]] = {t: set() for t in targets}
+    if not targets or not orgs:
+        return found
     rows = db.session.execute(
-        select(MatchDismissal.listing_id, MatchDismissal.candidate_id).where(
+        select(
+            MatchDismissal.organisation_id, MatchDismissal.listing_id, MatchDismissal.candidate_id
+        ).where(
             MatchDismissal.organisation_id.in_(orgs),
-            or_(MatchDismissal.listing_id == target_id, MatchDismissal.candidate_id == target_id),
+            or_(MatchDismissal.listing_id.in_(targets), MatchDismissal.candidate_id.in_(targets)),
         )
     )
-    return {candidate if listing == target_id else listing for listing, candidate in rows}
+    for org, listing, candidate in rows:
+        if listing in found:
+            found[listing].add((org, candidate))
+        if candidate in found:
+            found[candidate].add((org, listing))
+    return found

@@ -1,10 +1,12 @@
 """Reads: the best counterparts of a listing, an organisation's alerts and saved searches."""
 
 import threading
+from collections import defaultdict
 from dataclasses import dataclass
 
 from cachetools import LRUCache
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.core.clock import today
 from marketplace.core.pagination import Page, PageRequest
@@ -36,13 +38,24 @@ def score_candidates(
 ) -> list[scoring.Scored]:
     """Every retrieved candidate of the listing scored, best first (what find_matches and the
     alerts cut from), without the pairs the viewer's or the listing's organisation dismissed."""
-    if listing.kind not in candidates.OPPOSITE:
-        return []
-    scored = _scored_candidates(listing)
-    hidden = candidates.dismissed_with(
-        listing.id, {viewer_organisation_id, listing.organisation_id}
+    return score_candidates_of([listing], viewer_organisation_id)[listing.id]
+
+
+def score_candidates_of(
+    listings: list[Listing], viewer_organisation_id: int | None = None
+) -> dict[int, list[scoring.Scored]]:
+    """score_candidates for several listings, with one query for their dismissed pairs."""
+    listings = [item for item in listings if item.kind in candidates.OPPOSITE]
+    dismissed = candidates.dismissed_pairs(
+        [item.id for item in listings],
+        {viewer_organisation_id, *(item.organisation_id for item in listings)},
     )
-    return [s for s in scored if s.candidate.id not in hidden]
+    out: dict[int, list[scoring.Scored]] = defaultdict(list)
+    for item in listings:
+        hiding = {viewer_organisation_id, item.organisation_id}
+        hidden = {other for org, other in dismissed[item.id] if org in hiding}
+        out[item.id] = [s for s in _scored_candidates(item) if s.candidate.id not in hidden]
+    return out
 
 
 #: Scored candidates per listing state and index version, per process. A listing page scored
@@ -112,14 +125,38 @@ def find_candidates(
     """Best open counterparts: for a request open offers, for an offer open requests; best first.
     Never the listing's own organisation's listings; hides pairs that viewer_organisation_id
     (or the listing's organisation) dismissed as 'not interested'. One search, one query."""
+    return find_candidates_of(
+        [listing],
+        limit=limit,
+        maybe_limit=maybe_limit,
+        viewer_organisation_id=viewer_organisation_id,
+    )[listing.id]
+
+
+def find_candidates_of(
+    listings: list[Listing],
+    *,
+    limit: int = 5,
+    maybe_limit: int = 0,
+    viewer_organisation_id: int | None = None,
+) -> dict[int, Candidates]:
+    """find_candidates for several listings (an overview page): the same number of queries
+    for one listing or ten."""
     limit = max(0, min(int(limit), MAX_LIMIT))
     maybe_limit = max(0, min(int(maybe_limit), MAX_LIMIT))
     if not limit and not maybe_limit:
-        return Candidates([], [])
-    scored = score_candidates(listing, viewer_organisation_id=viewer_organisation_id)
-    best = [s for s in scored if s.is_match][:limit]
-    maybe = [s for s in scored if not s.is_match][:maybe_limit]
-    loaded = load_listings([s.candidate.id for s in best + maybe])
+        return {listing.id: Candidates([], []) for listing in listings}
+    scored = score_candidates_of(listings, viewer_organisation_id)
+    cut = {
+        listing.id: (
+            [s for s in scored[listing.id] if s.is_match][:limit],
+            [s for s in scored[listing.id] if not s.is_match][:maybe_limit],
+        )
+        for listing in listings
+    }
+    loaded = load_listings(
+        sorted({s.candidate.id for best, maybe in cut.values() for s in best + maybe})
+    )
 
     def matches(items: list[scoring.Scored]) -> list[Match]:
         return [
@@ -128,7 +165,10 @@ def find_candidates(
             if s.candidate.id in loaded
         ]
 
-    return Candidates(matches(best), matches(maybe))
+    return {
+        listing_id: Candidates(matches(best), matches(maybe))
+        for listing_id, (best, maybe) in cut.items()
+    }
 
 
 def find_matches(
@@ -196,18 +236,13 @@ def page_candidates_for_org(organisation_id: int, page: PageRequest) -> Page:
     "maybe also of interest" (items: ListingCandidates)."""
     page = PageRequest(page.page, min(page.per_page, OVERVIEW_LISTINGS))
     listings = page_open_listings_of_org(organisation_id, page)
-    items = [
-        ListingCandidates(
-            listing,
-            find_candidates(
-                listing,
-                limit=OVERVIEW_MATCHES,
-                maybe_limit=OVERVIEW_MAYBE,
-                viewer_organisation_id=organisation_id,
-            ),
-        )
-        for listing in listings.items
-    ]
+    found = find_candidates_of(
+        listings.items,
+        limit=OVERVIEW_MATCHES,
+        maybe_limit=OVERVIEW_MAYBE,
+        viewer_organisation_id=organisation_id,
+    )
+    items = [ListingCandidates(listing, found[listing.id]) for listing in listings.items]
     return Page(items=items, total=listings.total, page=listings.page, per_page=listings.per_page)
 
 
@@ -217,10 +252,13 @@ def list_top_candidates_for_org(
     """The best matches (never category-only pairs) across the organisation's newest open
     listings, as (own listing, match), best first: "new matches" for the start page."""
     listings = page_open_listings_of_org(organisation_id, PageRequest(1, OVERVIEW_LISTINGS))
+    candidates_of = find_candidates_of(
+        listings.items, limit=limit, viewer_organisation_id=organisation_id
+    )
     found = [
         (listing, match)
         for listing in listings.items
-        for match in find_matches(listing, limit=limit, viewer_organisation_id=organisation_id)
+        for match in candidates_of[listing.id].matches
     ]
     found.sort(key=lambda pair: -pair[1].score)
     return found[: max(0, limit)]
@@ -236,6 +274,7 @@ def list_alerts(organisation_id: int, limit: int = 50) -> list[MatchAlert]:
         .where(MatchAlert.organisation_id == organisation_id, MatchAlert.dismissed_at.is_(None))
         .order_by(MatchAlert.created_at.desc(), MatchAlert.id.desc())
         .limit(limit)
+        .options(selectinload(MatchAlert.own_listing))  # pages show it per alert
     )
     return list(db.session.execute(statement).unique().scalars())
 

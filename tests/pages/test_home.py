@@ -162,12 +162,9 @@ def test_home_shows_thumbnail_of_first_photo(client, make):
 
 
 def test_home_page_needs_the_same_number_of_queries_for_many_listings(
-    app, client, make, monkeypatch
+    app, client, make, quiet_sweeps
 ):
     """No query per listing: photos, categories and organisations are loaded up front."""
-    # The periodic drift check would add its queries to whichever count it falls into when the
-    # machine is slow; it is not what this test counts.
-    monkeypatch.setattr(app.extensions["search"], "drift_interval_s", 3600.0)
 
     def count_queries() -> int:
         statements = []
