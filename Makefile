@@ -87,6 +87,7 @@ format: $(VENV)/.installed-test
 # Each bench records its targets (bench/targets.py); a failing bench does not hide the others'
 # figures, and the last step prints every target in one table (and fails when one is missed).
 bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "no wrk: bench/web.py uses its Python load generator"
 	$(BIN)/python -m bench.targets --reset
 	-$(BIN)/python -m bench.search --n $${BENCH_SEARCH_N:-100000}
 	-$(BIN)/python -m bench.web --n $${BENCH_WEB_N:-10000} --workers $(WORKERS)

@@ -356,8 +356,11 @@ def run(app, data: dict, args) -> None:
         f"{percentile(statement.cpu, 0.95):.1f}, volume {percentile(volume.cpu, 0.95):.1f}"
     )
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
-    verdict = "ok" if t95 <= 20 and s_ms <= 50 and v_ms <= 200 else "MISSED"
-    print(f"targets: transfer p95 <= 20 ms, statement <= 50 ms, volume <= 200 ms: {verdict}")
+    from bench.targets import target
+
+    target("currency", "transfer p95", t95, 20, unit=" ms")
+    target("currency", "statement p95", s_ms, 50, unit=" ms")
+    target("currency", "volume p95", v_ms, 200, unit=" ms")
     print(
         f"currency accounts={args.accounts} transfers={args.transfers} "
         f"transfer_p95_ms={t95:.0f} statement_ms={s_ms:.0f} volume_ms={v_ms:.0f}"

@@ -6,7 +6,8 @@ realistic units, weights and dates), then measures
 - top-5 matches for every request through matching.queries.find_matches (median and total),
 - one region-wide allocation (loading the arrays from the database plus the LP solve),
 - greedy first-come matching on the same candidate edges, for the gain.
-Last line:
+Targets: the top 5 of one request p95 <= 50 ms (a listing page's panel, the first time it is
+computed, must not be the page's cost) and the allocation no worse than greedy. Last line:
 
     matching offers=10000 requests=1000 top5_total_s=... per_request_ms=... allocation_s=... gain_vs_greedy=...
 """
@@ -253,6 +254,11 @@ def main() -> None:
             )
         gain = result.gain_ratio or 0.0
         print(f"  gain vs greedy: x{gain:.3f} ({result.gain_absolute:+.1f} kg CO2e net)")
+        from bench.targets import target
+
+        # A listing page shows the top 5 (uncached the first time): it must not be the page.
+        target("matching", "top-5 of one request p95", p95, 50, unit=" ms")
+        target("matching", "allocation gain over greedy", gain, 1.0, at_most=False, unit="x")
         print(
             f"matching offers={args.offers} requests={args.requests} top5_total_s={total_s:.1f} "
             f"per_request_ms={median:.1f} allocation_s={allocation_s:.2f} gain_vs_greedy={gain:.3f}"

@@ -77,7 +77,7 @@ def _scored_candidates(listing: Listing) -> list[scoring.Scored]:
             listing.quantity_remaining,
             listing.available_until,
             on,
-            finder.version(),
+            finder.current_version(),
         )
         with _scores_lock:
             kept = _scores.get(key)

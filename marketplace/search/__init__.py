@@ -103,9 +103,18 @@ class ListingFinder:
         in any process, since the index follows commits. Runs the periodic drift check first
         (pages served from a cache search nothing), so that what a crash left behind is healed
         and shows as a new version."""
+        return self._version(check_drift=True)
+
+    def current_version(self) -> tuple:
+        """version() without the drift check: for callers inside a commit's aftermath (the
+        alerts after a new listing), where a check would use up a heal that is still due."""
+        return self._version(check_drift=False)
+
+    def _version(self, *, check_drift: bool) -> tuple:
         backend = get_search_backend()
         try:
-            backend.check_drift()
+            if check_drift:
+                backend.check_drift()
             name = backend.store.generation()
             ix = self._indexes.get(name)
             if ix is None:

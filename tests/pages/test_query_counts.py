@@ -26,7 +26,7 @@ def _count(app, client, path: str) -> list[str]:
     statements = []
 
     def record(_conn, _cursor, statement, *_args):
-        statements.append(" ".join(statement.split())[:int(__import__("os").environ.get("QC_WIDTH", 160))])
+        statements.append(" ".join(statement.split())[:160])
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", record)
