@@ -17,12 +17,12 @@ def load_user_from_session(session_id: str) -> User | None:
     user_id, _, key = (session_id or "").partition(":")
     if not user_id.isdigit() or not key:
         return None
-    row = db.session.execute(
-        select(UserSession).where(UserSession.key_hash == hash_secret(key))
+    # One statement for the session row and its user (every signed-in request pays it).
+    user = db.session.execute(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.key_hash == hash_secret(key), User.id == int(user_id))
     ).scalar_one_or_none()
-    if row is None or row.user_id != int(user_id):
-        return None
-    user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         return None
     user.login_key = key
