@@ -14,7 +14,8 @@ process, a SQLite FTS5 baseline (bench/search_fts5.py says what it does). Then:
    WhooshBackend.search() (analysis, compound parts, English-German expansion, did-you-mean,
    the relaxed retry, facets, highlights from texts read from the database). FTS5: top 20 by
    bm25 with highlight() and snippet(), facet counts with one GROUP BY, the relaxed retry.
-   Then once more without facets on either side (whoosh facets=False, FTS5 a count(*)).
+   Then once more without facets on either side (whoosh facets=False, FTS5 a count(*)), and
+   once without facets or highlights (the ids of the page and the total, as the fixed mix).
    Each comparison runs in a fresh process of its own, which first answers one query not in
    the set per engine (whoosh: no words, which loads the segments' columns; FTS5: one word),
    so that the first query does not carry the one-time cost of opening the index.
@@ -23,12 +24,13 @@ process, a SQLite FTS5 baseline (bench/search_fts5.py says what it does). Then:
 3. Facets, autocomplete, the drift check, incremental update latency, and the memory of a
    fresh process that searches (--probe: the mix, then the unseen set).
 
-Targets (issue 14): p95 of the first-seen both-hit queries, whoosh / FTS5, <= 2.0 (goal 1.5),
-as the page asks and without facets; RSS of the fresh search process <= 300 MB. Last line:
+Targets (issue 14): p95 of the first-seen both-hit queries, whoosh / FTS5, as the page asks,
+<= 2.0 (goal 1.5; the other two comparisons are printed against the same figures); RSS of the
+fresh search process <= 300 MB. Last line:
 
     search n=100000 p50_ms=... p95_ms=... fts5_p95_ms=... ratio=... build_s=...
     fs_p50_ms=... fs_p95_ms=... fs_fts5_p95_ms=... fs_both_ratio=... rep_both_ratio=...
-    plain_both_ratio=... rss_mb=...
+    plain_both_ratio=... lean_both_ratio=... rss_mb=...
 """
 
 import argparse
@@ -148,9 +150,11 @@ def whoosh_call(backend, entry):
     )
 
 
-def page_call(backend, text: str, facets: bool = True):
+def page_call(backend, text: str, facets: bool = True, highlight: bool = True):
     """A search as the browse page asks it: 20 a page, highlights, facets."""
-    return backend.search(text, None, per_page=20, highlight=True, facets=facets, language="de")
+    return backend.search(
+        text, None, per_page=20, highlight=highlight, facets=facets, language="de"
+    )
 
 
 def run_mix(fn, rounds: int) -> tuple[list[float], dict]:
@@ -320,9 +324,13 @@ def dir_size_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
-def unseen_queries(workdir: Path, count: int, facets: bool) -> None:
+#: What each comparison of the unseen set asks of both engines: (facets, highlights).
+UNSEEN_MODES = {"page": (True, True), "plain": (False, True), "lean": (False, False)}
+
+
+def unseen_queries(workdir: Path, count: int, mode: str) -> None:
     """In a fresh process (fresh caches on both sides): the unseen set, first-seen then
-    repeated, as the page asks (facets) or without facets on both sides; prints JSON."""
+    repeated, with what UNSEEN_MODES[mode] asks on both sides; prints JSON."""
     import sqlite3
 
     from marketplace.core.clock import today
@@ -330,24 +338,25 @@ def unseen_queries(workdir: Path, count: int, facets: bool) -> None:
     app = make_app(workdir)
     con = sqlite3.connect(workdir / "fts5.db")
     day = today().isoformat()
+    facets, marks = UNSEEN_MODES[mode]
     with app.test_request_context():
         backend = app.extensions["search"]
         engines = {
-            "whoosh": lambda text: page_call(backend, text, facets=facets).total,
-            "fts5": lambda text: fts_search(con, text, {}, None, True, day, facets=facets)[1],
+            "whoosh": lambda text: page_call(backend, text, facets, marks).total,
+            "fts5": lambda text: fts_search(con, text, {}, None, marks, day, facets=facets)[1],
         }
         # Not in the set: opens the index, loads the segments' columns and the filter mask.
-        page_call(backend, "", facets=facets)
-        fts_search(con, "Holz", {}, None, True, day, facets=facets)
+        page_call(backend, "", facets, marks)
+        fts_search(con, "Holz", {}, None, marks, day, facets=facets)
         queries = search_queries.generate(count)
         runs = [run_set(queries, engines), run_set(queries, engines)]
     print(json.dumps([{name: [vars(t) for t in run[name]] for name in run} for run in runs]))
 
 
-def run_unseen(args, facets: bool) -> tuple[dict, dict]:
+def run_unseen(args, mode: str) -> tuple[dict, dict]:
     command = [sys.executable, "-m", "bench.search", "--n", str(args.n)]
     command += ["--queries", str(args.queries), "--workdir", args.workdir]
-    command += ["--unseen", "page" if facets else "plain"]
+    command += ["--unseen", mode]
     out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     runs = json.loads(out.stdout.strip().splitlines()[-1])
     first, again = ({name: [Timed(**t) for t in run[name]] for name in run} for run in runs)
@@ -365,14 +374,14 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the whoosh index of an earlier run"
     )
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--unseen", choices=("page", "plain"), help=argparse.SUPPRESS)
+    parser.add_argument("--unseen", choices=tuple(UNSEEN_MODES), help=argparse.SUPPRESS)
     args = parser.parse_args()
     workdir = Path(args.workdir) / f"n{args.n}"
     if args.probe:
         probe(workdir, args.queries)
         return
     if args.unseen:
-        unseen_queries(workdir, args.queries, facets=args.unseen == "page")
+        unseen_queries(workdir, args.queries, args.unseen)
         return
     workdir.mkdir(parents=True, exist_ok=True)
     rounds = args.rounds or (12 if args.n > 50_000 else 25)
@@ -404,9 +413,11 @@ def main() -> None:
 
         day = today().isoformat()
         print("as the search page asks (20 a page, highlights, facets on both sides):")
-        page = report_set(*run_unseen(args, facets=True))
+        page = report_set(*run_unseen(args, "page"))
         print("without facets on either side (20 a page, highlights):")
-        plain = report_set(*run_unseen(args, facets=False))
+        plain = report_set(*run_unseen(args, "plain"))
+        print("without facets or highlights on either side (20 ids a page and the total):")
+        lean = report_set(*run_unseen(args, "lean"))
 
         print("query                         whoosh total   fts5 total")
         for entry in MIX:
@@ -479,12 +490,19 @@ def main() -> None:
 
     fs_p50, fs_p95, fs_fts_p95, fs_ratio = page["first-seen"]
     rep_ratio = page["repeated"][3]
-    plain_ratio = plain["first-seen"][3]
+    plain_ratio, lean_ratio = plain["first-seen"][3], lean["first-seen"][3]
     target("search", "p95 first-seen both-hit whoosh/fts5", fs_ratio, RATIO_LIMIT)
-    target("search", "p95 first-seen both-hit whoosh/fts5 without facets", plain_ratio, RATIO_LIMIT)
-    for label, ratio in (("as the page asks", fs_ratio), ("without facets", plain_ratio)):
+    for label, ratio in (
+        ("as the page asks", fs_ratio),
+        ("without facets", plain_ratio),
+        ("without facets or highlights", lean_ratio),
+    ):
         verdict = "holds" if ratio <= RATIO_GOAL else "missed"
-        print(f"goal {RATIO_GOAL} {label}: {verdict} (first-seen both-hit ratio {ratio:.2f})")
+        limit = "holds" if ratio <= RATIO_LIMIT else "missed"
+        print(
+            f"first-seen both-hit p95 ratio {label}: {ratio:.2f}; limit {RATIO_LIMIT} {limit}, "
+            f"goal {RATIO_GOAL} {verdict}"
+        )
     target("search", "fresh search process rss", memory["rss_mb"], RSS_LIMIT_MB, unit=" MB")
 
     p50, p95 = statistics.median(w_times), pct(w_times, 95)
@@ -493,7 +511,8 @@ def main() -> None:
         f"search n={args.n} p50_ms={p50:.1f} p95_ms={p95:.1f} fts5_p95_ms={fts_p95:.1f} "
         f"ratio={p95 / fts_p95:.2f} build_s={build_s:.1f} fs_p50_ms={fs_p50:.1f} "
         f"fs_p95_ms={fs_p95:.1f} fs_fts5_p95_ms={fs_fts_p95:.1f} fs_both_ratio={fs_ratio:.2f} "
-        f"rep_both_ratio={rep_ratio:.2f} plain_both_ratio={plain_ratio:.2f} rss_mb={memory['rss_mb']}"
+        f"rep_both_ratio={rep_ratio:.2f} plain_both_ratio={plain_ratio:.2f} "
+        f"lean_both_ratio={lean_ratio:.2f} rss_mb={memory['rss_mb']}"
     )
 
 
