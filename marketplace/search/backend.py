@@ -246,7 +246,7 @@ class WhooshBackend:
                 relaxed = outcome.total > 0
             suggestion = None
             if parsed.words:
-                suggestion = self._suggester.suggest(self.store.searcher(), parsed, outcome.total)
+                suggestion = self._suggester.suggest(self.store, parsed, outcome.total)
         ids = outcome.ids[(page - 1) * per_page : limit]
         result = SearchResult(
             ids=ids,
@@ -310,7 +310,7 @@ class WhooshBackend:
         if not parsed.words:
             return None
         with self.store.lock:
-            return self._suggester.suggest(self.store.searcher(), parsed, 0)
+            return self._suggester.suggest(self.store, parsed, 0)
 
     def complete(self, q: str | None) -> list[str]:
         """Up to eight completions of the text's last word, for the search box."""
