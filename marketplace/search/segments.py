@@ -12,7 +12,7 @@ import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 import numpy as np
 from whoosh.reading import TermNotFound
@@ -221,8 +221,8 @@ def _decoded_blocks(data: bytes, weights: bool):
     if data[:4] != _BLOCK_MAGIC:
         raise ValueError("not a whoosh 3 posting list")
     stream = io.BytesIO(data)
-    ids: list[int] = []
-    ws: list[float] = []
+    # Typed arrays, not lists: no Python int or float object outlives its block.
+    ids, ws = array("i"), array("d")
     pos = 4
     while True:
         (length,) = _BLOCK_LENGTH.unpack_from(data, pos)
@@ -234,15 +234,15 @@ def _decoded_blocks(data: bytes, weights: bool):
         ids.extend(accumulate(deltas))
         if weights:
             if block_weights is None:
-                ws.extend([1.0] * count)
+                ws.extend(repeat(1.0, count))
             elif isinstance(block_weights, float):
-                ws.extend([block_weights] * count)
+                ws.extend(repeat(block_weights, count))
             else:
                 ws.extend(block_weights)
         if length < 0:
             break
         pos = end
-    return np.array(ids, np.int32), (np.array(ws, np.float64) if weights else None)
+    return np.frombuffer(ids, np.int32), (np.frombuffer(ws, np.float64) if weights else None)
 
 
 def _matched(matcher, weights: bool):
