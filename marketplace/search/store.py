@@ -307,7 +307,8 @@ def _open_dir(path: Path):
     """Open an index without memory maps: whoosh reads a memory-mapped segment's files through
     BytesIO(memoryview), which copies each whole file (postings, term index, columns) into the
     process: about 40 MB per 100,000 listings, again whenever a segment is reopened. Plain
-    file reads leave the data to the OS page cache."""
+    file reads leave the data to the OS page cache. A segment's readers then share one file
+    position (seek, then read): safe because every use of the searcher holds `lock`."""
     return FileStorage(str(path), supports_mmap=False).open_index()
 
 
