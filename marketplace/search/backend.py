@@ -246,7 +246,7 @@ class WhooshBackend:
                 relaxed = outcome.total > 0
             suggestion = None
             if parsed.words:
-                suggestion = self._suggester.suggest(self.store.searcher(), parsed, outcome.total)
+                suggestion = self._suggester.suggest(self.store, parsed, outcome.total)
         ids = outcome.ids[(page - 1) * per_page : limit]
         result = SearchResult(
             ids=ids,
@@ -296,21 +296,19 @@ class WhooshBackend:
         except sa.exc.SQLAlchemyError:
             log.exception("search: could not read the texts to highlight")
             return
+        # Parts of a compound query word (Büro, Stuhl for Bürostuhl) are marked only in
+        # listings where the word itself does not occur.
+        marks = highlight.PageMarks(terms, parts)
         for i in result.ids:
-            title, description = texts.get(i, ("", ""))
-            # Parts of a compound query word (Büro, Stuhl for Bürostuhl) are marked only in
-            # listings where the word itself does not occur.
-            found = terms if highlight.occurs(f"{title} {description}", terms) else terms | parts
-            result.highlights[i] = highlight.highlight(title, description, found)
-            result.snippets[i] = highlight.description_snippet(description, found)
-            result.title_highlights[i] = highlight.mark(title, found)
+            found = marks.card(*texts.get(i, ("", "")))
+            result.highlights[i], result.snippets[i], result.title_highlights[i] = found
 
     def suggest(self, q: str | None) -> str | None:
         parsed = query.parse(q)
         if not parsed.words:
             return None
         with self.store.lock:
-            return self._suggester.suggest(self.store.searcher(), parsed, 0)
+            return self._suggester.suggest(self.store, parsed, 0)
 
     def complete(self, q: str | None) -> list[str]:
         """Up to eight completions of the text's last word, for the search box."""

@@ -12,12 +12,28 @@ from marketplace.search.analysis import WORD_RE, analyse_word
 SNIPPET_CHARS = 180
 
 
+class _Marker:
+    """Finds the words of texts that match a set of index terms, remembering the answer per
+    word: the listings of one page share most of their words."""
+
+    def __init__(self, terms: set[str]):
+        self.terms = terms
+        self._known: dict[str, bool] = {}
+
+    def hits(self, text: str) -> list[tuple[int, int]]:
+        known, terms, out = self._known, self.terms, []
+        for m in WORD_RE.finditer(text):
+            word = m.group()
+            hit = known.get(word)
+            if hit is None:
+                hit = known[word] = any(t in terms for t, _ in analyse_word(word.casefold()))
+            if hit:
+                out.append((m.start(), m.end()))
+        return out
+
+
 def _hits(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    return [
-        (m.start(), m.end())
-        for m in WORD_RE.finditer(text)
-        if any(t in terms for t, _ in analyse_word(m.group().casefold()))
-    ]
+    return _Marker(terms).hits(text)
 
 
 def occurs(text: str, terms: set[str]) -> bool:
@@ -46,7 +62,10 @@ def mark(text: str, terms: set[str]) -> Markup:
 def snippet(text: str, terms: set[str], length: int = SNIPPET_CHARS) -> Markup | None:
     """An escaped fragment of about `length` characters around the first hits, or None."""
     text = unicodedata.normalize("NFC", text or "")
-    spans = _hits(text, terms)
+    return _snippet(text, _hits(text, terms), length)
+
+
+def _snippet(text: str, spans: list[tuple[int, int]], length: int = SNIPPET_CHARS):
     if not spans:
         return None
     first = spans[0][0]
@@ -93,3 +112,31 @@ def _beginning(text: str | None) -> Markup:
     cut = text[:SNIPPET_CHARS]
     space = cut.rfind(" ")  # end at a word boundary
     return escape(cut[:space] if space > SNIPPET_CHARS // 2 else cut) + " …"
+
+
+class PageMarks:
+    """What a result card and the API show of each listing of one page, for the query's
+    terms and its compound words' parts: each text is scanned once (the functions above each
+    scan it again) and each distinct word analysed once a page."""
+
+    def __init__(self, terms: set[str], parts: set[str]):
+        self.terms = terms
+        self._markers = {False: _Marker(terms), True: _Marker(terms | parts)}
+
+    def card(self, title: str, description: str) -> tuple[Markup, Markup, Markup]:
+        """(highlight, description snippet, marked title), as highlight(), description_snippet()
+        and mark() give them with the terms, or with the parts too where no term occurs."""
+        title = unicodedata.normalize("NFC", title or "")
+        text = unicodedata.normalize("NFC", description or "")
+        marker = self._markers[False]
+        title_spans, text_spans = marker.hits(title), marker.hits(text)
+        if not (self.terms and (title_spans or text_spans)):
+            marker = self._markers[True]
+            title_spans, text_spans = marker.hits(title), marker.hits(text)
+        found = marker.terms
+        text_snippet = _snippet(text, text_spans) if found else None
+        marked_title = Markup(_marked(title, title_spans, 0, len(title)))  # noqa: S704 - built escaped
+        if text_snippet is not None:
+            return text_snippet, text_snippet, marked_title
+        shown = marked_title if found and title_spans else _beginning(text or title)
+        return shown, _beginning(text), marked_title

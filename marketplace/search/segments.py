@@ -4,11 +4,17 @@ masks, and per-term BM25 impacts. whoosh reads postings and columns one value at
 they are read block by block."""
 
 import bisect
+import io
+import pickle
+import struct
 import sys
+import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable
+from itertools import accumulate, repeat
 
+import numpy as np
 from whoosh.reading import TermNotFound
 
 from marketplace.search.schema import FLOAT_COLUMNS, INT_COLUMNS, STRING_COLUMNS
@@ -34,6 +40,7 @@ class SegmentArrays:
         self._impact_postings = 0
         self._values: dict[str, dict] = {}
         self._live: tuple[int, int] | None = None
+        self._spelling: dict[str, int] | None = None
 
     def derived(self, key, build: Callable[["SegmentArrays"], object]):
         """A value derived from the columns once (an order, a sum, the statuses of a day)."""
@@ -74,17 +81,23 @@ class SegmentArrays:
             self._live = (len(deleted), bits)
         return self._live[1]
 
+    def spelling(self, reader) -> dict[str, int]:
+        """The segment's words of the `spell` field with their document frequencies."""
+        if self._spelling is None:
+            self._spelling = {
+                text.decode("utf-8") if isinstance(text, bytes) else text: info.doc_frequency()
+                for text, info in reader.iter_field("spell")
+            }
+        return self._spelling
+
     def term(self, reader, fieldname: str, text: str) -> int:
         """Bitset of the documents whose postings hold the term (deleted ones included)."""
         found = self.terms.get(text)
         if found is not None:
             self.terms.move_to_end(text)
             return found
-        field = bytearray((self.size + 8) // 8)
-        for ids, _ in _posting_blocks(reader, fieldname, text, weights=False):
-            for d in ids:
-                field[d >> 3] |= 1 << (d & 7)
-        found = self.terms[text] = int.from_bytes(field, "little")
+        postings = _postings(reader, fieldname, text, weights=False)
+        found = self.terms[text] = bitset_of_array(postings[0], self.size) if postings else 0
         if len(self.terms) > 4096:
             self.terms.popitem(last=False)
         return found
@@ -97,7 +110,8 @@ class SegmentArrays:
             return found
         if found is not None:
             self._impact_postings -= len(found.ids)
-        found = Impact.build(_posting_blocks(reader, fieldname, text), self.ints["length"], avgdl)
+        docs, weights = _postings(reader, fieldname, text) or _NO_POSTINGS
+        found = Impact.build(docs, weights, self.ints["length"], avgdl)
         self.impacts[text] = found
         self._impact_postings += len(found.ids)
         while self._impact_postings > IMPACT_BUDGET and len(self.impacts) > 1:
@@ -106,6 +120,7 @@ class SegmentArrays:
         return found
 
 
+_NO_POSTINGS = (np.empty(0, np.int32), np.empty(0, np.float64))
 #: BM25 parameters (whoosh's BM25F defaults).
 BM25_B, BM25_K1 = 0.75, 1.2
 #: Postings kept as impacts per segment (12 bytes each).
@@ -114,31 +129,43 @@ IMPACT_BUDGET = 1_500_000
 
 class Impact:
     """A term's postings in one segment with their BM25 contributions (without idf):
-    docnum-ordered `ids` and `contrib`, and `order`, the posting indexes best first."""
+    docnum-ordered `ids` and `contrib`, and `order`, the posting indexes best first (all
+    compact arrays: 12 bytes a posting; read item by item by the engine's walk)."""
 
     __slots__ = ("ids", "contrib", "order", "avgdl")
 
-    def __init__(self, ids: array, contrib: array, order: list[int], avgdl: float):
+    def __init__(self, ids: array, contrib: array, order: array, avgdl: float):
         self.ids, self.contrib, self.order, self.avgdl = ids, contrib, order, avgdl
 
     @classmethod
-    def build(cls, blocks, lengths, avgdl: float) -> "Impact":
-        ids, contrib = array("i"), array("f")
+    def build(cls, docs: np.ndarray, w: np.ndarray, lengths, avgdl: float) -> "Impact":
         k1, b = BM25_K1, BM25_B
         norm = k1 * (1 - b)
         per_length = k1 * b / (avgdl or 1.0)
-        for block_ids, weights in blocks:
-            ids.extend(block_ids)
-            contrib.extend(
-                w * (k1 + 1) / (w + norm + per_length * lengths[d])
-                for d, w in zip(block_ids, weights, strict=True)
-            )
-        order = sorted(range(len(ids)), key=contrib.__getitem__, reverse=True)
-        return cls(ids, contrib, order, avgdl)
+        # The same float operations, in the same order, as w * (k1 + 1) / (w + norm +
+        # per_length * length) per posting; stored as float32 like array("f").
+        doc_lengths = np.frombuffer(lengths, np.int64)[docs].astype(np.float64)
+        contrib = (w * (k1 + 1) / (w + norm + per_length * doc_lengths)).astype(np.float32)
+        # Best first; a stable sort keeps equal contributions in docnum order.
+        order = np.argsort(-contrib, kind="stable").astype(np.int32)
+        return cls(_as_array("i", docs), _as_array("f", contrib), _as_array("i", order), avgdl)
 
     def get(self, docnum: int) -> float:
         i = bisect.bisect_left(self.ids, docnum)
         return self.contrib[i] if i < len(self.ids) and self.ids[i] == docnum else 0.0
+
+
+def _as_array(typecode: str, values: np.ndarray) -> array:
+    out = array(typecode)
+    out.frombytes(values.tobytes())
+    return out
+
+
+def bitset_of_array(docnums: np.ndarray, size: int) -> int:
+    """Bitset (bit d = document d) of an array of docnums, at C speed."""
+    flags = np.zeros(size, np.bool_)
+    flags[docnums] = True
+    return int.from_bytes(np.packbits(flags, bitorder="little").tobytes(), "little")
 
 
 def bitset(docnums, size: int) -> int:
@@ -159,32 +186,72 @@ def bitsets_by_value(column, size: int) -> dict:
     return {value: int.from_bytes(field, "little") for value, field in fields.items()}
 
 
-def _posting_blocks(reader, fieldname: str, text: str, weights: bool = True):
-    """(docnums, weights) of a term's postings block by block (whoosh's matchers go one
-    posting at a time); deleted documents included."""
+def _postings(reader, fieldname: str, text: str, weights: bool = True):
+    """(docnums as int32, weights as float64 or None) of a term's postings in one segment,
+    deleted documents included; None when the segment does not hold the term.
+
+    The whoosh 3 codec's posting list is read with one file read and its blocks decoded here
+    (whoosh's matcher seeks and unpickles block by block through Python file objects)."""
     try:
-        matcher = reader._terms.matcher(
-            fieldname, text.encode("utf-8"), reader.schema[fieldname].format
-        )
+        terms = reader._terms
+        info = terms.term_info(fieldname, text.encode("utf-8"))
+        postfile = terms._postfile
     except (TermNotFound, KeyError):
-        return
+        return None
     except AttributeError:  # not a segment reader of the whoosh 3 codec
-        matcher = reader.postings(fieldname, text)
-    if hasattr(matcher, "_next_block") and hasattr(matcher, "_read_ids"):
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if weights and matcher._weights is None:
-                matcher._read_weights()
-            yield matcher._ids, (matcher._weights if weights else None)
-            matcher._next_block()
-        return
+        return _matched(reader.postings(fieldname, text), weights)
+    if info.is_inlined():
+        matcher = terms.matcher(fieldname, text.encode("utf-8"), reader.schema[fieldname].format)
+        return _matched(matcher, weights)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves struct.unpack's tuple
+        length = length[0]
+    return _decoded_blocks(postfile.get(offset, length), weights)
+
+
+_BLOCK_MAGIC = b"W3Bl"
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _decoded_blocks(data: bytes, weights: bool):
+    """The blocks of a whoosh 3 posting list (W3PostingsWriter): a magic tag, then per block
+    a signed length (negative for the last), a pickled info tuple and the pickled (zlib
+    compressed) data tuple: delta-coded ids, weights (None: all 1.0; a float: all equal;
+    else one per posting) and values."""
+    if data[:4] != _BLOCK_MAGIC:
+        raise ValueError("not a whoosh 3 posting list")
+    stream = io.BytesIO(data)
+    # Typed arrays, not lists: no Python int or float object outlives its block.
+    ids, ws = array("i"), array("d")
+    pos = 4
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack_from(data, pos)
+        end = pos + _BLOCK_LENGTH.size + abs(length)
+        stream.seek(pos + _BLOCK_LENGTH.size)
+        count, _, _, compression, _, _ = pickle.load(stream)  # noqa: S301 - our own index
+        raw = data[stream.tell() : end]
+        deltas, block_weights, _ = pickle.loads(zlib.decompress(raw) if compression else raw)  # noqa: S301
+        ids.extend(accumulate(deltas))
+        if weights:
+            if block_weights is None:
+                ws.extend(repeat(1.0, count))
+            elif isinstance(block_weights, float):
+                ws.extend(repeat(block_weights, count))
+            else:
+                ws.extend(block_weights)
+        if length < 0:
+            break
+        pos = end
+    return np.frombuffer(ids, np.int32), (np.frombuffer(ws, np.float64) if weights else None)
+
+
+def _matched(matcher, weights: bool):
     ids, ws = [], []
     while matcher.is_active():
         ids.append(matcher.id())
         ws.append(matcher.weight())
         matcher.next()
-    yield ids, ws
+    return np.array(ids, np.int32), (np.array(ws, np.float64) if weights else None)
 
 
 def _string_column(reader, name: str, size: int) -> list[bytes]:

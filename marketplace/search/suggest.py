@@ -3,7 +3,10 @@ more frequent word of the titles and category names within two edits (Palleten -
 Answers are cached per index version: the automaton walk over the word list is the costly part.
 """
 
+import bisect
 import contextlib
+
+from whoosh.automata.lev import levenshtein_automaton
 
 from marketplace.search.analysis import english_stem, fold, query_alternatives, stem
 from marketplace.search.query import ParsedQuery, Word
@@ -17,16 +20,19 @@ SUGGEST_MIN_FREQ = 3
 
 
 class Suggester:
-    """Per-process cache of corrections, emptied whenever the searcher changes."""
+    """Per-process cache of corrections and of the spelling vocabulary, emptied whenever the
+    searcher changes."""
 
     def __init__(self):
         self._owner = None
         self._cache: dict = {}
+        self._vocabulary: Vocabulary | None = None
 
-    def suggest(self, searcher, parsed: ParsedQuery, total: int) -> str | None:
+    def suggest(self, store, parsed: ParsedQuery, total: int) -> str | None:
+        """Call with store.lock held."""
+        searcher = store.searcher()
         if self._owner is not searcher:
-            self._owner, self._cache = searcher, {}
-        reader = searcher.reader()
+            self._owner, self._cache, self._vocabulary = searcher, {}, None
         out, changed = [], False
         found_little = total < SUGGEST_BELOW
         for w in parsed.words:
@@ -34,43 +40,92 @@ class Suggester:
             if key not in self._cache:
                 if len(self._cache) > 2000:
                     self._cache.clear()
-                self._cache[key] = correction(w, found_little, reader)
+                if self._vocabulary is None:
+                    self._vocabulary = Vocabulary.of(store, searcher)
+                self._cache[key] = correction(w, found_little, self._vocabulary)
             best = self._cache[key]
             changed |= best is not None
             out.append(best or w.text)
         return " ".join(out) if changed else None
 
 
-def correction(word: Word, found_little: bool, reader) -> str | None:
+class Vocabulary:
+    """The words of the `spell` field over all segments, sorted, with their document
+    frequencies (as whoosh's reader counts them: deleted documents included until a merge).
+    Built from per-segment word lists that live as long as their segment."""
+
+    def __init__(self, frequencies: dict[str, int]):
+        self.frequencies = frequencies
+        self.words = sorted(frequencies)
+
+    @classmethod
+    def of(cls, store, searcher) -> "Vocabulary":
+        merged: dict[str, int] = {}
+        for sub, _ in searcher.leaf_searchers():
+            if not sub.doc_count_all():  # an empty index's reader has no segment (nor words)
+                continue
+            reader = sub.reader()
+            for word, n in store.arrays(reader).spelling(reader).items():
+                merged[word] = merged.get(word, 0) + n
+        return cls(merged)
+
+    def doc_frequency(self, word: str) -> int:
+        return self.frequencies.get(word, 0)
+
+    def with_prefix(self, prefix: str):
+        """The words starting with the prefix, in order."""
+        words = self.words
+        for i in range(bisect.bisect_left(words, prefix), len(words)):
+            if not words[i].startswith(prefix):
+                return
+            yield words[i]
+
+    def within(self, word: str, maxdist: int, prefix: int) -> list[str]:
+        """The words within `maxdist` edits of `word` that share its first `prefix` letters:
+        whoosh's Levenshtein automaton (as reader.terms_within builds it for each segment),
+        built once and walked over the sorted words."""
+        dfa = levenshtein_automaton(word, maxdist, prefix).to_dfa()
+        words, out = self.words, []
+        if not words:
+            return out
+        match = dfa.next_valid_string(words[0])
+        while match:
+            i = bisect.bisect_left(words, match)
+            if i == len(words):
+                break
+            term = words[i]
+            if match == term:
+                out.append(match)
+                term += "\0"
+            match = dfa.next_valid_string(term)
+        return out
+
+
+def correction(word: Word, found_little: bool, vocabulary: Vocabulary) -> str | None:
     """The best correction of one word, or None when it needs none or none is good enough."""
     lower = word.text.lower()
     if len(lower) < 4 or not lower.isalpha() or word.translations:
         return None  # a word of the term list is known vocabulary, not a misspelling
-    seen = reader.doc_frequency("spell", lower)
+    seen = vocabulary.doc_frequency(lower)
     if not found_little and seen >= RARE_WORD:
         return None
     own = set(word.alternatives)
     if not found_little and _inflected(lower):
         # An inflection of a listed word (Bürostuhl for Bürostühle) is no misspelling; a word
         # the stemmer merely cuts back to a listed one (Schwerlastregall) is.
-        for i, known in enumerate(reader.expand_prefix("spell", lower[: max(4, len(lower) - 3)])):
+        for i, known in enumerate(vocabulary.with_prefix(lower[: max(4, len(lower) - 3)])):
             if i > 200:
                 break
-            text = known.decode("utf-8") if isinstance(known, bytes) else known
-            if set(query_alternatives(text)) == own:
+            if set(query_alternatives(known)) == own:
                 return None
-    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
     candidates = set()
-    for leaf, _ in leaves:
-        with contextlib.suppress(Exception):
-            candidates.update(leaf.terms_within("spell", lower, 2, prefix=2))
+    with contextlib.suppress(Exception):
+        candidates.update(vocabulary.within(lower, 2, 2))
     scored = []
     for cand in candidates:
-        if isinstance(cand, bytes):
-            cand = cand.decode("utf-8")
         if _same_word(lower, cand):
             continue  # the same word to the index in one language (an inflection, a spelling)
-        freq = reader.doc_frequency("spell", cand)
+        freq = vocabulary.doc_frequency(cand)
         if freq >= max(SUGGEST_MIN_FREQ, 10 * seen):
             scored.append((distance(lower, cand), -freq, cand))
     if not scored:
