@@ -44,36 +44,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def search_queries(count: int = 240, seed: int = 11) -> list[str]:
-    """Distinct queries as people type them: corpus words, compound heads, English words,
-    two-word mixes and one-letter misspellings (random.Random(seed) only)."""
-    from bench.corpus import EN_ADJECTIVES, ITEMS
+def search_queries(count: int = 240) -> list[str]:
+    """Distinct queries as people type them (bench/search_queries.py, the unseen set of
+    bench/search.py): corpus words, compound heads, English words, two-word mixes,
+    misspellings, words that match nothing."""
+    from bench.search_queries import generate
 
-    rng = random.Random(seed)
-    german = sorted({w for de, _ in ITEMS.values() for w in de.split()})
-    english = sorted({w for _, en in ITEMS.values() for w in en.split("|")})
-    heads = sorted({w[-6:].capitalize() for w in german if len(w) > 9})
-    makers = [
-        lambda: rng.choice(german),
-        lambda: rng.choice(english),
-        lambda: rng.choice(heads),
-        lambda: f"{rng.choice(german)} {rng.choice(german)}",
-        lambda: f"{rng.choice(EN_ADJECTIVES)} {rng.choice(english)}",
-        lambda: _misspelt(rng, rng.choice(german)),
-    ]
-    queries: list[str] = []
-    seen: set[str] = set()
-    while len(queries) < count:
-        query = rng.choice(makers)()
-        if query.lower() not in seen:
-            seen.add(query.lower())
-            queries.append(query)
-    return queries
-
-
-def _misspelt(rng: random.Random, word: str) -> str:
-    k = rng.randrange(1, len(word) - 1)
-    return word[:k] + word[k + 1] + word[k] + word[k + 2 :]
+    return [query for _, query in generate(count)]
 
 
 # ---- WSGI callables served by gunicorn (imported in the worker processes) ----------------
