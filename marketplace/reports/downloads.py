@@ -4,9 +4,11 @@ the same filters give the same figures as the dashboard, by construction (same q
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import BinaryIO
 
-from flask import Response, stream_with_context
+from flask import Response, request, stream_with_context
 from flask_babel import gettext as _
+from werkzeug.wsgi import wrap_file
 
 from marketplace.core.errors import NotFound
 from marketplace.core.filenames import period_filename
@@ -32,12 +34,15 @@ from marketplace.reports.queries import (
     iter_exchange_rows,
     summarise,
 )
+from marketplace.reports.rows import count_exchange_rows, iter_xlsx_records
 from marketplace.reports.sharing import summarise_sharing
-from marketplace.reports.xlsx import write_workbook
+from marketplace.reports.xlsx import MAX_DATA_ROWS, write_workbook
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_TYPE = "application/json; charset=utf-8"
+#: Bytes per block of a file sent from disk.
+XLSX_BLOCK = 256 * 1024
 
 
 def export_filename(
@@ -63,26 +68,28 @@ def json_chunks(filters: ReportFilters, *, rows: bool = False) -> Iterator[str]:
     return iter_json(data, iter_exchange_rows(filters) if rows else None)
 
 
-def write_xlsx(filters: ReportFilters, path: str) -> None:
-    write_workbook(
-        path,
-        summarise(filters),
-        iter_exchange_rows(filters),
-        factor_table(),
-        summarise_sharing(filters),
-    )
+def write_xlsx(filters: ReportFilters, target: str | BinaryIO) -> None:
+    """The workbook into a path or a binary file; the rows stream from the database into it."""
+    summary = summarise(filters)
+    factors = factor_table()
+    sharing = summarise_sharing(filters)
+    # Counted first, because the sheet's size heads its XML; the limit keeps the rows to it
+    # should an exchange complete in between (and to what a worksheet holds).
+    rows = min(count_exchange_rows(filters), MAX_DATA_ROWS)
+    records = iter_xlsx_records(filters, limit=rows) if rows else iter(())
+    write_workbook(target, summary, records, factors, sharing, rows=rows, tz=REGION_TZ)
 
 
-def xlsx_bytes(filters: ReportFilters) -> bytes:
-    """The workbook in memory (XlsxWriter streams the rows through a temporary file)."""
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
+def xlsx_file(filters: ReportFilters) -> BinaryIO:
+    """The workbook in an anonymous temporary file (gone when closed), positioned at 0."""
+    file = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:
-        write_xlsx(filters, path)
-        with open(path, "rb") as file:
-            return file.read()
-    finally:
-        os.unlink(path)
+        write_xlsx(filters, file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    return file
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -152,10 +159,16 @@ def sharing_csv_response(filters: ReportFilters) -> Response:
 
 
 def xlsx_response(filters: ReportFilters) -> Response:
+    """The workbook, written to a temporary file and sent from it in blocks (constant memory;
+    the server may use sendfile); the file is removed when the response is closed."""
+    file = xlsx_file(filters)
+    headers = _attachment(export_filename(filters, "xlsx"))
+    headers["Content-Length"] = str(os.fstat(file.fileno()).st_size)
     return Response(
-        xlsx_bytes(filters),
+        wrap_file(request.environ, file, buffer_size=XLSX_BLOCK),
         content_type=XLSX_TYPE,
-        headers=_attachment(export_filename(filters, "xlsx")),
+        headers=headers,
+        direct_passthrough=True,
     )
 
 

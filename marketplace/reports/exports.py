@@ -29,6 +29,16 @@ CSV_COLUMNS = (
     "factor_source",
     "district",
 )
+#: The XLSX "Exchanges" sheet's columns: the CSV's, then the record's extras.
+EXCHANGE_COLUMNS = CSV_COLUMNS + (
+    "mass_basis",
+    "factor_basis",
+    "co2e_factor",
+    "factor_version",
+    "value_eur",
+    "provider_kind",
+    "receiver_kind",
+)
 BOM = "\ufeff"
 #: Rows per chunk of a streamed CSV: big enough to be fast, small enough to stay streaming.
 CHUNK_ROWS = 500

@@ -1,6 +1,6 @@
 """The completed exchanges behind a summary, one row each, by completion time: as ExchangeRow
-objects (XLSX, JSON, pages), and as plain CSV records straight from the driver (the fast path
-of a full CSV export: no per-value type conversion, no objects)."""
+objects (JSON, pages), and as plain records straight from the driver for the CSV and the XLSX
+(the fast paths of full exports: no per-value type conversion, no objects)."""
 
 from collections.abc import Iterator
 from datetime import UTC
@@ -11,6 +11,7 @@ from sqlalchemy.types import NullType
 from marketplace.categories.models import Category
 from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
+from marketplace.reports.exports import EXCHANGE_COLUMNS
 from marketplace.reports.figures import ExchangeRow
 from marketplace.reports.filters import REGION_TZ, ReportFilters
 from marketplace.reports.scope import (
@@ -123,6 +124,58 @@ def iter_csv_records(filters: ReportFilters, batch: int = 5000) -> Iterator[tupl
         case((co2e.is_(None), None), else_=factor_source_expr(filters)).label("source"),
         Offer.district,
     )
+    connection = db.session.connection()
+    result = connection.execution_options(stream_results=True).execute(stmt)
+    for chunk in result.partitions(batch):
+        yield from chunk
+
+
+def _known(co2e, expr):
+    """expr where the exchange has a CO2e figure, else NULL (an export shows the factor's
+    source, basis and version only beside a figure)."""
+    return case((co2e.is_(None), None), else_=expr)
+
+
+def count_exchange_rows(filters: ReportFilters) -> int:
+    """How many rows iter_exchange_rows and iter_xlsx_records give for the filters."""
+    rows = _rows_select(filters, Exchange.id).order_by(None).subquery()
+    return db.session.execute(select(func.count()).select_from(rows)).scalar_one()
+
+
+def iter_xlsx_records(
+    filters: ReportFilters, limit: int | None = None, batch: int = 5000
+) -> Iterator[tuple]:
+    """The values of every row in EXCHANGE_COLUMNS order, as the driver gives them (completed_at
+    naive UTC; None where ExchangeRow has None, category "" without one), at most `limit`."""
+    co2e = co2e_expr(filters)
+    current = filters.factors == "current"
+    columns = {
+        "completed_at": _raw(Exchange.completed_at, "completed_at"),
+        "exchange_id": Exchange.id,
+        "provider": Provider.name,
+        "receiver": Receiver.name,
+        "category": func.coalesce(Category.slug, ""),
+        "quantity": _raw(func.coalesce(Exchange.quantity_completed, Exchange.quantity), "q"),
+        "unit": Exchange.unit,
+        "mass_kg": _raw(Exchange.mass_kg, "mass_kg"),
+        "co2e_avoided_kg": _raw(co2e, "co2e"),
+        "factor_source": _known(co2e, factor_source_expr(filters)),
+        "district": Offer.district,
+        "mass_basis": Exchange.mass_basis,
+        "factor_basis": _known(co2e, factor_basis_expr(filters)),
+        "co2e_factor": _raw(
+            _known(co2e, CurrentCategory.co2e_factor if current else Exchange.co2e_factor), "f"
+        ),
+        "factor_version": _known(
+            co2e, CurrentCategory.taxonomy_version if current else Exchange.factor_version
+        ),
+        "value_eur": _raw(Exchange.value_eur, "value_eur"),
+        "provider_kind": Provider.kind,
+        "receiver_kind": Receiver.kind,
+    }
+    stmt = _rows_select(filters, *(columns[name] for name in EXCHANGE_COLUMNS))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     connection = db.session.connection()
     result = connection.execution_options(stream_results=True).execute(stmt)
     for chunk in result.partitions(batch):
