@@ -1,6 +1,8 @@
 """Report reads: the summary of completed exchanges (aggregated in SQL), the exchange rows behind it
 (streamed), and the factor table. Totals equal the sum of each breakdown and of the rows."""
 
+from dataclasses import replace
+
 from sqlalchemy import case, func, select
 
 from marketplace.categories.models import Category
@@ -12,6 +14,7 @@ from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 from marketplace.reports.cache import cached
 from marketplace.reports.figures import (
+    ZERO,
     Breakdown,
     ExchangeRow,
     FactorRow,
@@ -27,8 +30,6 @@ from marketplace.reports.scope import (
     CurrentCategory,
     as_eur,
     as_kg,
-    co2e_expr,
-    factor_basis_expr,
     kg_sum,
     metric_columns,
     month_bucket_columns,
@@ -70,7 +71,12 @@ def compute_summary(filters: ReportFilters) -> Summary:
     (ix_exchanges_report_month, ix_exchanges_report_offer) in group order: no sort, no table."""
     summary = Summary(filters=filters, date_from=filters.date_from, date_to=filters.date_to)
     _fill_totals(summary, filters)
-    summary.by_category, summary.by_month, versions = _by_category_and_month(filters)
+    summary.by_category, summary.by_month, versions, upper = _by_category_and_month(filters)
+    if filters.factors == "current":
+        # Each category has one current factor and basis: the category groups hold the CO2e
+        # totals, so the totals' pass over the table needs no join to the categories.
+        summary.co2e_avoided_kg = sum((b.co2e_avoided_kg for b in summary.by_category), ZERO)
+        summary.co2e_upper_bound_kg = upper
     providers = _by_district_and_provider(summary, filters)
     summary.organisations = len(providers | _receivers(filters))
     summary.value_lost = summarise_value_lost(filters)
@@ -85,31 +91,40 @@ def factor_set_label(versions: list[str]) -> str:
 
 
 def _fill_totals(summary: Summary, filters: ReportFilters) -> None:
+    """The totals but, with current factors, CO2e (see compute_summary)."""
     basis = Exchange.mass_basis
-    co2e = co2e_expr(filters)
+    recorded = filters.factors == "recorded"
+    co2e = [
+        kg_sum(Exchange.co2e_avoided_kg).label("co2e"),
+        kg_sum(_when(Exchange.factor_basis == "upper_bound", Exchange.co2e_avoided_kg)).label(
+            "upper"
+        ),
+    ]
     row = db.session.execute(
         scoped(
             select(
-                *metric_columns(filters),
+                func.count().label("n"),
+                kg_sum(Exchange.mass_kg).label("mass"),
+                *(co2e if recorded else ()),
                 kg_sum(_when(basis == "weighed", Exchange.mass_kg)).label("weighed"),
                 kg_sum(_when(basis == "estimated", Exchange.mass_kg)).label("estimated"),
                 func.count(_when(basis == "unknown", Exchange.id)).label("unknown"),
-                kg_sum(_when(factor_basis_expr(filters) == "upper_bound", co2e)).label("upper"),
                 kg_sum(Exchange.transport_co2e_kg).label("transport"),
                 func.coalesce(func.sum(Exchange.value_eur), 0).cast(EUR).label("value"),
                 kg_sum(Exchange.space_m2_days).label("m2_days"),
                 kg_sum(Exchange.space_hours).label("hours"),
                 kg_sum(Exchange.space_days).label("days"),
             ).select_from(Exchange),
-            filters,
+            replace(filters, factors="recorded"),  # the same rows, without the categories
             plan="table",
         )
     ).one()
     summary.exchanges = row.n
-    summary.mass_kg, summary.co2e_avoided_kg = as_kg(row.mass), as_kg(row.co2e)
+    summary.mass_kg = as_kg(row.mass)
+    if recorded:
+        summary.co2e_avoided_kg, summary.co2e_upper_bound_kg = as_kg(row.co2e), as_kg(row.upper)
     summary.mass_weighed_kg, summary.mass_estimated_kg = as_kg(row.weighed), as_kg(row.estimated)
     summary.exchanges_mass_unknown = row.unknown
-    summary.co2e_upper_bound_kg = as_kg(row.upper)
     summary.transport_co2e_kg = as_kg(row.transport)
     summary.value_eur = as_eur(row.value)
     summary.space_m2_days, summary.space_hours = as_kg(row.m2_days), as_kg(row.hours)
@@ -122,9 +137,13 @@ def _when(condition, value):
 
 def _by_category_and_month(filters: ReportFilters):
     """By category (its current name) and by local month, from one GROUP BY of both (at most
-    categories x months groups), and the taxonomy versions of the factors used."""
+    categories x months groups), the taxonomy versions of the factors used, and the kg CO2e
+    from categories whose current factor is an upper bound."""
     language = current_language()
-    names = {c.id: (c.slug, c.name(language)) for c in list_categories()}
+    categories = list_categories()
+    names = {c.id: (c.slug, c.name(language)) for c in categories}
+    upper_bound = {c.id for c in categories if c.factor_basis == "upper_bound"}
+    upper = ZERO
     current = filters.factors == "current"
     version = CurrentCategory.taxonomy_version if current else Exchange.factor_version
     buckets = month_bucket_columns()
@@ -135,17 +154,19 @@ def _by_category_and_month(filters: ReportFilters):
     ).select_from(Exchange)
     # In the order of ix_exchanges_report_month, which then delivers the groups without a sort.
     stmt = stmt.group_by(*buckets, Exchange.category_id, version)
-    categories: dict[str, Breakdown] = {}
+    groups: dict[str, Breakdown] = {}
     months: dict[str, Breakdown] = {}
     versions: set[str] = set()
     for row in db.session.execute(stmt):
         slug, label = names.get(row.category_id, ("", "-"))
-        _add(categories, slug, row, label)
+        _add(groups, slug, row, label)
         _add(months, month_of_bucket(row), row)
         if row.version:
             versions.add(row.version)
+        if row.category_id in upper_bound:
+            upper += row.co2e
     by_month = [months.get(m) or Breakdown(m, m) for m in period_months(filters, set(months))]
-    return _by_mass(categories.values()), by_month, sorted(versions)
+    return _by_mass(groups.values()), by_month, sorted(versions), as_kg(upper)
 
 
 def _by_district_and_provider(summary: Summary, filters: ReportFilters) -> set[int]:

@@ -4,7 +4,7 @@ of each (as recorded or with current factors), and the Europe/Berlin month of co
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Numeric, func, literal, or_, type_coerce
+from sqlalchemy import Numeric, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
@@ -25,6 +25,11 @@ Offer = aliased(Listing, name="offer")
 Provider = aliased(Organisation, name="provider")
 Receiver = aliased(Organisation, name="receiver")
 CurrentCategory = aliased(Category, name="current_category")
+_DistrictOffer = aliased(Listing, name="district_offer")
+
+
+def _district_offers(district: str):
+    return select(_DistrictOffer.id).where(_DistrictOffer.district == district).correlate(None)
 
 
 def category_ids(slug: str | None) -> list[int] | None:
@@ -43,7 +48,8 @@ def exchange_conditions(filters: ReportFilters, *, plan: str = "rows") -> list:
     if db.engine.dialect.name == "sqlite" and filters.organisation_id is None:
         # An expression (status || '', + completed_at) is in no index: SQLite then reads the
         # table, or picks the report index over (status, completed_at) for a period.
-        if plan == "table":
+        if plan == "table" or (plan == "months" and filters.district):
+            # (The month index would be read whole for a district; its offers are fewer.)
             status = status.concat("")
         elif plan in ("months", "offers"):
             completed_at = UnaryExpression(
@@ -66,7 +72,10 @@ def exchange_conditions(filters: ReportFilters, *, plan: str = "rows") -> list:
     if ids is not None:
         clauses.append(Exchange.category_id.in_(ids))
     if filters.district:
-        clauses.append(Offer.district == filters.district)
+        # As "the offer is one of the district's": the database then finds the district's
+        # offers first and their exchanges by offer (a tenth of the rows here), instead of
+        # looking up the offer of every exchange.
+        clauses.append(Exchange.offer_id.in_(_district_offers(filters.district)))
     if filters.organisation_id is not None:
         org = filters.organisation_id
         if filters.side == "given":
@@ -93,7 +102,7 @@ def scoped(
     the breakdowns that ix_exchanges_report_month and ix_exchanges_report_offer cover, "table"
     for statements that need most columns of most rows (reading the table is faster than
     fetching each row through an index), "rows" otherwise."""
-    if offer or filters.district:
+    if offer:
         stmt = stmt.join(Offer, Offer.id == Exchange.offer_id)
     if provider or filters.organisation_kind:
         stmt = stmt.join(Provider, Provider.id == Exchange.provider_id)

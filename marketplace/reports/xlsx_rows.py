@@ -70,18 +70,19 @@ def excel_serial(local: datetime) -> float:
     return serial + 1 if serial > 59 else serial
 
 
-@lru_cache(maxsize=4096)
-def _utc_offset(tz, hour: datetime) -> timedelta:
-    """The zone's offset from UTC during a UTC hour (zones change offset on whole UTC hours
-    in this region; one lookup per hour instead of one conversion per row)."""
-    return hour.replace(tzinfo=UTC).astimezone(tz).utcoffset()
+@lru_cache(maxsize=1024)
+def _utc_offset(tz, hour: str) -> timedelta:
+    """The zone's offset from UTC during a UTC hour ("YYYY-MM-DD HH"): zones change their
+    offset on whole UTC hours here, so rows need one lookup per hour, not one conversion each."""
+    start = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+    return start.astimezone(tz).utcoffset()
 
 
 def local_time(when: datetime | str, tz) -> datetime:
     """A naive UTC timestamp (datetime, or ISO text as SQLite returns it) as naive local time."""
     if when.__class__ is str:
-        when = datetime.fromisoformat(when)
-    return when + _utc_offset(tz, when.replace(minute=0, second=0, microsecond=0))
+        return datetime.fromisoformat(when) + _utc_offset(tz, when[:13])
+    return when + _utc_offset(tz, when.isoformat(" ", "hours"))
 
 
 def number(value, scale: int) -> float:

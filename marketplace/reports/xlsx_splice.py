@@ -6,13 +6,17 @@ sheet; the rest of that sheet's rows (xlsx_rows) go in before its `</sheetData>`
 
 import re
 import zipfile
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 _DIMENSION = re.compile(r'<dimension ref="[A-Z]+1(?::([A-Z]+)\d+)?"/>')
 _END_OF_DATA = "</sheetData>"
 #: Bytes collected before they are compressed into the archive.
 _WRITE_BYTES = 1 << 20
+#: Blocks handed to the compressing thread and not yet written (memory stays a few MB).
+_BLOCKS_AHEAD = 2
 #: Rows past which a sheet may outgrow 2 GiB of XML (a ZIP64 entry), at up to 4 KB a row.
 _ZIP64_ROWS = 500_000
 
@@ -60,6 +64,20 @@ def _split_sheet(xml: str, last_row: int, last_column: str) -> tuple[str, str]:
 
 
 def _write_chunks(sheet, rows: Iterable[str]) -> None:
+    """Write the rows in blocks; a second thread compresses them (zlib and the file write run
+    without the GIL), while this one builds the next rows. The blocks go in their order."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-deflate") as deflate:
+        pending: deque = deque()
+        for block in _blocks(rows):
+            pending.append(deflate.submit(sheet.write, block))
+            if len(pending) > _BLOCKS_AHEAD:
+                pending.popleft().result()
+        while pending:
+            pending.popleft().result()
+
+
+def _blocks(rows: Iterable[str]):
+    """The rows' text as UTF-8 blocks of about _WRITE_BYTES."""
     pending: list[bytes] = []
     size = 0
     for chunk in rows:
@@ -67,7 +85,7 @@ def _write_chunks(sheet, rows: Iterable[str]) -> None:
         pending.append(data)
         size += len(data)
         if size >= _WRITE_BYTES:
-            sheet.write(b"".join(pending))
+            yield b"".join(pending)
             pending, size = [], 0
     if pending:
-        sheet.write(b"".join(pending))
+        yield b"".join(pending)
