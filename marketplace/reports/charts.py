@@ -6,6 +6,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 # matplotlib writes a font cache into MPLCONFIGDIR (default ~/.config/matplotlib), which a
 # service account may not have: use a private temporary directory unless one is configured.
@@ -28,6 +29,8 @@ MUTED = "#4d5a55"
 LINE = "#cfd8d3"
 #: Width of a chart in the PDF (A4 minus margins), in inches.
 WIDTH_IN = 6.8
+#: Charts kept drawn per process (five per report and locale; an SVG is 10-40 KB).
+CHARTS_KEPT = 100
 
 Formatter = Callable[[float], str]
 
@@ -120,19 +123,36 @@ def data_uri(svg: str) -> str:
 
 
 def summary_charts(summary, number: Formatter) -> dict[str, str]:
-    """The PDF report's charts of a Summary, as data: URLs (empty breakdowns are left out)."""
+    """The PDF report's charts of a Summary, as data: URLs (empty breakdowns are left out).
+    Each chart is drawn once per data: the same labels, values and titles in the same locale
+    (what a chart shows) give the chart drawn before, so a second PDF of unchanged figures
+    draws nothing."""
+    from flask_babel import get_locale
+
+    locale = str(get_locale())
+    return {name: _chart_uri(*spec, number, locale) for name, spec in chart_specs(summary)}
+
+
+def chart_specs(summary) -> list[tuple[str, tuple]]:
+    """(name, (kind, labels, values, title, secondary, legend)) of each chart, hashable."""
     from flask_babel import gettext as _
 
     from marketplace.reports.dashboard import month_label
 
-    kg = number
-    found: dict[str, str] = {}
+    specs = []
     if summary.by_month:
-        found["by_month"] = month_chart_svg(
-            [month_label(row.key) for row in summary.by_month],
-            [float(row.mass_kg) for row in summary.by_month],
-            _("kg reused by month"),
-            kg,
+        specs.append(
+            (
+                "by_month",
+                (
+                    "month",
+                    tuple(month_label(row.key) for row in summary.by_month),
+                    tuple(float(row.mass_kg) for row in summary.by_month),
+                    _("kg reused by month"),
+                    None,
+                    None,
+                ),
+            )
         )
     legend = (_("kg reused"), _("kg CO2e avoided"))
     for name, rows, title in (
@@ -143,12 +163,25 @@ def summary_charts(summary, number: Formatter) -> dict[str, str]:
     ):
         rows = rows[:12]
         if rows:
-            found[name] = bar_chart_svg(
-                [row.label for row in rows],
-                [float(row.mass_kg) for row in rows],
-                title,
-                kg,
-                secondary=[float(row.co2e_avoided_kg) for row in rows],
-                legend=legend if name != "value_lost" else (_("kg lost"), _("kg CO2e")),
+            specs.append(
+                (
+                    name,
+                    (
+                        "bar",
+                        tuple(row.label for row in rows),
+                        tuple(float(row.mass_kg) for row in rows),
+                        title,
+                        tuple(float(row.co2e_avoided_kg) for row in rows),
+                        legend if name != "value_lost" else (_("kg lost"), _("kg CO2e")),
+                    ),
+                )
             )
-    return {name: data_uri(svg) for name, svg in found.items()}
+    return specs
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _chart_uri(kind, labels, values, title, secondary, legend, number: Formatter, locale) -> str:
+    """A chart as a data: URL; `locale` is part of the key because `number` follows it."""
+    if kind == "month":
+        return data_uri(month_chart_svg(labels, values, title, number))
+    return data_uri(bar_chart_svg(labels, values, title, number, secondary, legend))

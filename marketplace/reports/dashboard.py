@@ -5,8 +5,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from marketplace.core.errors import PermissionDenied, ValidationFailed
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import ORGANISATION_KINDS
+from marketplace.reports.cache import cached
 from marketplace.reports.filters import ReportFilters, parse_report_filters
 from marketplace.reports.queries import Breakdown, Summary
 
@@ -155,10 +157,14 @@ def list_offer_districts() -> list[str]:
     return list(rows)
 
 
+def _offer_districts(_filters) -> list[str]:
+    return list_offer_districts()
+
+
 def filter_choices() -> FilterChoices:
     return FilterChoices(
         categories=grouped_categories(),
-        districts=list_offer_districts(),
+        districts=cached(None, _offer_districts),
         kinds=[(key, str(label)) for key, label in ORGANISATION_KINDS.items()],
         factor_modes=[(key, str(label)) for key, label in FACTOR_MODE_LABELS.items()],
     )
@@ -166,6 +172,12 @@ def filter_choices() -> FilterChoices:
 
 def month_label(key: str) -> str:
     """ "2026-03" as "Mar 2026" / "März 2026" (the key itself when it is not a month)."""
+    return _month_label(key, str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _month_label(key: str, _locale: str) -> str:
+    """Keyed by the locale that format_date reads (a page shows each month several times)."""
     try:
         year, month = (int(part) for part in key.split("-"))
         return format_date(date(year, month, 1), "MMM y")

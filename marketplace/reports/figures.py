@@ -1,5 +1,6 @@
 """The figures a report consists of (plain dataclasses, Decimal values; no Flask, no database)."""
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,6 +17,9 @@ class Breakdown:
     exchanges: int = 0
     mass_kg: Decimal = ZERO
     co2e_avoided_kg: Decimal = ZERO
+
+    def __deepcopy__(self, memo) -> "Breakdown":
+        return copy.copy(self)  # every field is immutable: a shallow copy is a deep one
 
 
 @dataclass

@@ -4,12 +4,15 @@ own static folder, read from disk (a request to ourselves would deadlock a singl
 
 import mimetypes
 import os
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, has_request_context, request
 
 #: Base URL of the rendered document; links inside it are resolved against it.
 BASE_URL = "http://pdf.invalid/"
+#: Rendered PDFs kept per process with their HTML (a report is some 100 KB of each).
+PDFS_KEPT = 8
 
 
 def static_path(url: str, static_folder: str, prefix: str) -> str | None:
@@ -63,11 +66,18 @@ def _own_hosts() -> set[str]:
 
 
 def render_pdf(html: str) -> bytes:
-    """The PDF of an HTML document whose resources are the app's static files."""
+    """The PDF of an HTML document whose resources are the app's static files. The same
+    document gives the same PDF: one rendered in this process before is served again (the
+    HTML holds every figure, label and the date, so unchanged data is the same document)."""
+    app = current_app
+    return _rendered(html, app.static_folder, app.static_url_path or "/static")
+
+
+@lru_cache(maxsize=PDFS_KEPT)
+def _rendered(html: str, static_folder: str, static_url_path: str) -> bytes:
     from weasyprint import HTML
 
-    app = current_app
-    fetcher = static_files_fetcher(app.static_folder, app.static_url_path or "/static")
+    fetcher = static_files_fetcher(static_folder, static_url_path)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 

@@ -12,6 +12,7 @@ from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
+from marketplace.reports import value_lost
 from marketplace.reports.cache import cached
 from marketplace.reports.figures import (
     ZERO,
@@ -37,7 +38,7 @@ from marketplace.reports.scope import (
     period_months,
     scoped,
 )
-from marketplace.reports.value_lost import list_lost_listings, summarise_value_lost
+from marketplace.reports.value_lost import summarise_value_lost
 
 __all__ = [
     "Breakdown",
@@ -63,6 +64,11 @@ FACTOR_PUBLICATION = (
 def summarise(filters: ReportFilters) -> Summary:
     """Totals and breakdowns of the completed exchanges the filters cover (see reports.cache)."""
     return cached(filters, compute_summary)
+
+
+def list_lost_listings(filters: ReportFilters, limit: int = 50) -> list[LostListing]:
+    """The listings behind the value lost, biggest loss first (see reports.cache)."""
+    return cached(filters, value_lost.list_lost_listings, limit)
 
 
 def compute_summary(filters: ReportFilters) -> Summary:
@@ -145,15 +151,20 @@ def _by_category_and_month(filters: ReportFilters):
     upper_bound = {c.id for c in categories if c.factor_basis == "upper_bound"}
     upper = ZERO
     current = filters.factors == "current"
-    version = CurrentCategory.taxonomy_version if current else Exchange.factor_version
     buckets = month_bucket_columns()
+    # In the order of ix_exchanges_report_month, which then delivers the groups without a sort;
+    # a category's current version is one per category (max() of one value), not a group key.
+    if current:
+        version, keys = func.max(CurrentCategory.taxonomy_version), ()
+    else:
+        version = Exchange.factor_version
+        keys = (version,)
     stmt = scoped(
         select(Exchange.category_id, version.label("version"), *buckets, *metric_columns(filters)),
         filters,
         plan="months",
     ).select_from(Exchange)
-    # In the order of ix_exchanges_report_month, which then delivers the groups without a sort.
-    stmt = stmt.group_by(*buckets, Exchange.category_id, version)
+    stmt = stmt.group_by(*buckets, Exchange.category_id, *keys)
     groups: dict[str, Breakdown] = {}
     months: dict[str, Breakdown] = {}
     versions: set[str] = set()

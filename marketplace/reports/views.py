@@ -2,7 +2,10 @@
 page and certificate, the public impact page and the method page."""
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, make_response, render_template, request
 from flask_babel import format_currency, format_decimal, get_locale
 from flask_login import current_user, login_required
@@ -37,10 +40,35 @@ LOST_LISTINGS = 50
 
 @bp.app_template_filter("figure")
 def figure(value, decimals: int = 1) -> str:
-    """A report figure in the locale's format, rounded (1.234,5 in German, 1,234.5 in English)."""
+    """A report figure in the locale's format, rounded (1.234,5 in German, 1,234.5 in English).
+    Each text is formatted once per value and locale: a report page shows ~1,500 figures, and
+    the same ones again while its data is unchanged."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0." + "#" * decimals if decimals else "#,##0")
+    locale = get_locale()
+    if locale is not None:
+        try:
+            # Equal numbers format alike, but for the sign of a zero (-0 stays "-0").
+            negative_zero = value == 0 and str(value).startswith("-")
+            return _figure_text(value, negative_zero, decimals, str(locale))
+        except TypeError:  # an unhashable value (a signalling NaN)
+            pass
+    return format_decimal(value, format=_figure_format(decimals))
+
+
+def _figure_format(decimals: int) -> str:
+    return "#,##0." + "#" * decimals if decimals else "#,##0"
+
+
+@lru_cache(maxsize=8)
+def _figure_pattern(decimals: int) -> NumberPattern:
+    return parse_pattern(_figure_format(decimals))
+
+
+@lru_cache(maxsize=8192)
+def _figure_text(value, _negative_zero: bool, decimals: int, locale: str) -> str:
+    """babel's format_decimal(value, format, locale) with the pattern parsed once."""
+    return _figure_pattern(decimals).apply(value, Locale.parse(locale))
 
 
 @bp.app_template_filter("report_eur")
