@@ -22,6 +22,8 @@ matplotlib.rcParams["font.family"] = ["DejaVu Sans", "sans-serif"]
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from marketplace.reports.collector import cycle_collector_paused  # noqa: E402
+
 GREEN = "#1d6b47"
 GREEN_LIGHT = "#8fc3a5"
 INK = "#1b2420"
@@ -182,6 +184,7 @@ def chart_specs(summary) -> list[tuple[str, tuple]]:
 @lru_cache(maxsize=CHARTS_KEPT)
 def _chart_uri(kind, labels, values, title, secondary, legend, number: Formatter, locale) -> str:
     """A chart as a data: URL; `locale` is part of the key because `number` follows it."""
-    if kind == "month":
-        return data_uri(month_chart_svg(labels, values, title, number))
-    return data_uri(bar_chart_svg(labels, values, title, number, secondary, legend))
+    with cycle_collector_paused():
+        if kind == "month":
+            return data_uri(month_chart_svg(labels, values, title, number))
+        return data_uri(bar_chart_svg(labels, values, title, number, secondary, legend))

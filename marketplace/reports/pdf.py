@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, has_request_context, request
 
+from marketplace.reports.collector import cycle_collector_paused
+
 #: Base URL of the rendered document; links inside it are resolved against it.
 BASE_URL = "http://pdf.invalid/"
 #: Rendered PDFs kept per process with their HTML (a report is some 100 KB of each).
@@ -78,7 +80,8 @@ def _rendered(html: str, static_folder: str, static_url_path: str) -> bytes:
     from weasyprint import HTML
 
     fetcher = static_files_fetcher(static_folder, static_url_path)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    with cycle_collector_paused():
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
 def pdf_response(html: str, filename: str) -> Response:

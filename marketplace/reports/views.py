@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, make_response, render_template, request, url_for
 from flask_babel import format_currency, format_decimal, get_locale
 from flask_login import current_user, login_required
 
@@ -113,6 +113,12 @@ def _dashboard_context() -> tuple[dict, int]:
     return context, 200
 
 
+def _impact_url():
+    """org id -> its impact page's URL, from one url_for (a dashboard links hundreds)."""
+    head, _, tail = url_for("reports.organisation_impact", org_id=0).rpartition("/0/")
+    return lambda org_id: f"{head}/{int(org_id)}/{tail}"
+
+
 @bp.get("/reports")
 @login_required
 def dashboard():
@@ -121,6 +127,7 @@ def dashboard():
     summary = context["summary"]
     context["charts"] = chart_data(summary) if summary else None
     context["matrix"] = function_matrix()
+    context["impact_url"] = _impact_url()
     return render_template("reports/dashboard.html", choices=filter_choices(), **context), status
 
 
