@@ -143,7 +143,7 @@ def count_exchange_rows(filters: ReportFilters) -> int:
 
 
 def iter_xlsx_records(
-    filters: ReportFilters, limit: int | None = None, batch: int = 5000
+    filters: ReportFilters, limit: int | None = None, batch: int = 1000
 ) -> Iterator[tuple]:
     """The values of every row in EXCHANGE_COLUMNS order, as the driver gives them (completed_at
     naive UTC; None where ExchangeRow has None, category "" without one), at most `limit`."""

@@ -18,7 +18,7 @@ _EPOCH = datetime(1899, 12, 31)
 #: Excel's strings end at 32,767 UTF-16 units (XlsxWriter truncates longer ones).
 _MAX_STRING = 32767
 #: Rows per chunk handed to the writer: big enough for few writes, small enough to stream.
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 250
 
 _ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")

@@ -14,7 +14,7 @@ from typing import BinaryIO
 _DIMENSION = re.compile(r'<dimension ref="[A-Z]+1(?::([A-Z]+)\d+)?"/>')
 _END_OF_DATA = "</sheetData>"
 #: Bytes collected before they are compressed into the archive.
-_WRITE_BYTES = 1 << 20
+_WRITE_BYTES = 1 << 18
 #: Blocks handed to the compressing thread and not yet written (memory stays a few MB).
 _BLOCKS_AHEAD = 2
 #: Rows past which a sheet may outgrow 2 GiB of XML (a ZIP64 entry), at up to 4 KB a row.
