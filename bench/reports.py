@@ -3,28 +3,45 @@
 Builds a temporary SQLite database through the app factory, bulk-inserts N completed exchanges
 (300 organisations in 12 districts, N/5 offers, two years of completions, every mass basis,
 recorded factors, some space) plus N/20 offers that expired or were withdrawn with a remainder,
-then times: summarise() for all time and for a filtered year (median of several runs), the API
-summary through the test client, the full CSV export through the API (the stream consumed), and
-the XLSX export. Summaries are timed cold (the summary cache off), and the API summary once more
-with the cache on. Targets (issue 6): summary <= 300 ms, full CSV <= 5 s. Last line:
+then times, with the summary cache off unless said otherwise:
+  - summarise() for all time, a filtered year, current factors (all time, and for a district):
+    median of several runs, with this process's CPU time beside it;
+  - the API summary through the test client (cold, and cached);
+  - the full CSV and XLSX exports through the API (the streams consumed): seconds, bytes, and for
+    the XLSX the peak of Python allocations (tracemalloc) and of the resident set, for the first
+    year (half the rows) and for everything: constant memory means the same peak for both;
+  - the PDF report as a signed-in coordinator: first (charts drawn), then again with the same
+    data (after a PDF of an empty period has loaded WeasyPrint and matplotlib);
+  - the coordinators' dashboard /reports: one in-process render (median), its queries, with the
+    summary cache off and on, beside a bare Flask route.
+Targets (issues 6 and 14, bench.targets): summaries <= 300 ms, CSV and XLSX <= 5 s, XLSX peak
+memory for every row <= 1.25 x that for half of them, PDF <= 2 s. Last line:
 
-    reports exchanges=100000 summary_ms=... filtered_ms=... api_summary_ms=... cached_ms=...
-            csv_s=... xlsx_s=...
+    reports exchanges=... summary_ms=... filtered_ms=... current_ms=... current_district_ms=...
+            api_summary_ms=... cached_ms=... csv_s=... xlsx_s=... xlsx_mb=... xlsx_peak_mb=...
+            pdf_first_s=... pdf_second_s=... dashboard_ms=... dashboard_cached_ms=...
+            dashboard_queries=...
 """
 
 import argparse
 import random
+import secrets
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+
+from bench.targets import target  # noqa: E402
 
 DISTRICTS = [
     "Zentrum", "Gohlis", "Plagwitz", "Connewitz", "Lindenau", "Reudnitz",
@@ -191,8 +208,10 @@ def median_ms(call, runs: int) -> float:
     return statistics.median(times)
 
 
-def coordinator_token(app) -> str:
-    from marketplace.auth.models import User
+def coordinator(app) -> tuple[str, int, str]:
+    """A coordinator with an API token and a signed-in web session: (token, user id, key)."""
+    from marketplace.auth.models import User, UserSession
+    from marketplace.auth.sessions import hash_secret
     from marketplace.auth.tokens import issue_api_token
     from marketplace.extensions import db
 
@@ -207,9 +226,75 @@ def coordinator_token(app) -> str:
         db.session.add(user)
         db.session.flush()
         token, _ = issue_api_token(user)
+        key = secrets.token_urlsafe(32)
+        db.session.add(UserSession(user_id=user.id, key_hash=hash_secret(key)))
         db.session.commit()
+        user_id = user.id
         db.session.remove()
-    return token
+    return token, user_id, key
+
+
+def signed_in_client(app, user_id: int, key: str):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user_id}:{key}"
+        session["_fresh"] = True
+    return client
+
+
+def consume(response) -> int:
+    """Bytes of a (streamed) response body, read as a client would, chunk by chunk."""
+    size = 0
+    for chunk in response.response:
+        size += len(chunk)
+    response.close()
+    return size
+
+
+class PeakMemory:
+    """Peak of Python allocations (tracemalloc) and of the resident set during a block, above
+    what was in use before it (the resident peak is reset through /proc where Linux allows)."""
+
+    def __enter__(self):
+        self.rss_reset = _reset_rss_peak()
+        self.rss_before = _status_kb("VmRSS")
+        tracemalloc.start()
+        return self
+
+    def __exit__(self, *exc):
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        self.python_mb = peak / 1e6
+        self.rss_mb = (_status_kb("VmHWM") - self.rss_before) / 1e3 if self.rss_reset else None
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def _reset_rss_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+            refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def count_queries(app):
+    """A list that collects the statements the app's engine executes from now on."""
+    from sqlalchemy import event
+
+    from marketplace.extensions import db
+
+    statements: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    return statements
 
 
 def main() -> None:
@@ -249,22 +334,25 @@ def run(app, args) -> None:
     from marketplace.reports.queries import summarise
 
     year = ReportFilters(date_from=date(2025, 7, 1), date_to=date(2026, 6, 30), category="wood")
-    current = ReportFilters(factors="current", district="Gohlis")
+    current = ReportFilters(factors="current")
+    current_district = ReportFilters(factors="current", district="Gohlis")
     with app.test_request_context("/reports"):
         summary = summarise(ReportFilters())
         print(f"all time: {summary.exchanges} exchanges, {summary.mass_kg} kg, "
               f"{summary.co2e_avoided_kg} kg CO2e, {len(summary.by_month)} months, "
               f"value lost {summary.value_lost.listings} listings")  # fmt: skip
-        all_ms = median_ms(lambda: summarise(ReportFilters()), args.runs)
-        print(f"summarise all time          median {all_ms:7.1f} ms  (CPU {median_ms.cpu:.0f} ms)")
-        year_ms = median_ms(lambda: summarise(year), args.runs)
-        print(f"summarise year + category   median {year_ms:7.1f} ms  (CPU {median_ms.cpu:.0f} ms)")
-        current_ms = median_ms(lambda: summarise(current), args.runs)
-        print(
-            f"summarise current factors   median {current_ms:7.1f} ms  (CPU {median_ms.cpu:.0f} ms)"
-        )
+        figures = {}
+        for name, label, filters in (
+            ("all", "summarise all time", ReportFilters()),
+            ("year", "summarise year + category", year),
+            ("current", "summarise current factors", current),
+            ("current_district", "summarise current + district", current_district),
+        ):
+            figures[name] = median_ms(lambda f=filters: summarise(f), args.runs)
+            print(f"{label:29s} median {figures[name]:7.1f} ms  (CPU {median_ms.cpu:.0f} ms)")
 
-    headers = {"Authorization": f"Bearer {coordinator_token(app)}"}
+    token, user_id, key = coordinator(app)
+    headers = {"Authorization": f"Bearer {token}"}
     client = app.test_client()
 
     def api_summary():
@@ -272,7 +360,7 @@ def run(app, args) -> None:
         assert response.status_code == 200, response.data[:200]
 
     api_ms = median_ms(api_summary, args.runs)
-    print(f"API summary                 median {api_ms:7.1f} ms  (CPU {median_ms.cpu:.0f} ms)")
+    print(f"API summary                   median {api_ms:7.1f} ms  (CPU {median_ms.cpu:.0f} ms)")
 
     started, started_cpu = time.perf_counter(), time.process_time()
     response = client.get("/api/v1/reports/exchanges.csv", headers=headers)
@@ -284,26 +372,88 @@ def run(app, args) -> None:
     csv_cpu = time.process_time() - started_cpu
     assert lines == args.exchanges + 1, lines
     print(
-        f"CSV export (streamed)       {csv_s:7.2f} s  (CPU {csv_cpu:.2f} s)  "
+        f"CSV export (streamed)         {csv_s:7.2f} s  (CPU {csv_cpu:.2f} s)  "
         f"{size / 1e6:.1f} MB, {lines} lines"
     )
 
-    started = time.perf_counter()
-    response = client.get("/api/v1/reports/exchanges.xlsx", headers=headers)
-    xlsx_s = time.perf_counter() - started
+    xlsx = "/api/v1/reports/exchanges.xlsx"
+    started, started_cpu = time.perf_counter(), time.process_time()
+    response = client.get(xlsx, headers=headers)
     assert response.status_code == 200
-    print(f"XLSX export                 {xlsx_s:7.2f} s  {len(response.data) / 1e6:.1f} MB")
+    xlsx_bytes = consume(response)
+    xlsx_s = time.perf_counter() - started
+    xlsx_cpu = time.process_time() - started_cpu  # every thread of this process
+    print(f"XLSX export (all)             {xlsx_s:7.2f} s  (CPU {xlsx_cpu:.2f} s)  "
+          f"{xlsx_bytes / 1e6:.1f} MB")  # fmt: skip
+    peaks = {}
+    # Constant memory: the peak for every row is the peak for the first year's half of them.
+    for name, query in (("half", "?to=2025-06-30"), ("all", "")):
+        with PeakMemory() as peak:
+            rows = client.get(xlsx + query, headers=headers)
+            consume(rows)
+        peaks[name] = peak
+        rss = f"{peak.rss_mb:.1f} MB" if peak.rss_mb is not None else "n/a"
+        print(f"XLSX peak memory ({name:5s})     Python {peak.python_mb:6.1f} MB, "
+              f"resident +{rss}")  # fmt: skip
+    memory_ratio = peaks["all"].python_mb / max(peaks["half"].python_mb, 0.001)
+
+    web = signed_in_client(app, user_id, key)
+    assert web.get("/reports/report.pdf?from=2030-01-01&to=2030-01-31").status_code == 200
+    pdf = []
+    for _ in range(2):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        response = web.get("/reports/report.pdf")
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+        pdf.append((time.perf_counter() - started, time.process_time() - started_cpu))
+    print(f"PDF report, first             {pdf[0][0]:7.2f} s  (CPU {pdf[0][1]:.2f} s)  "
+          f"{len(response.data) / 1e3:.0f} KB")  # fmt: skip
+    print(f"PDF report, same data again   {pdf[1][0]:7.2f} s  (CPU {pdf[1][1]:.2f} s)")
+
+    statements = count_queries(app)
+
+    def dashboard():
+        statements.clear()
+        response = web.get("/reports")
+        assert response.status_code == 200, response.status_code
+        dashboard.size = len(response.data)
+        dashboard.queries = len(statements)
+
+    bare = Flask("bare")
+    bare.add_url_rule("/", "index", lambda: "ok")
+    bare_client = bare.test_client()
+    bare_ms = median_ms(lambda: bare_client.get("/").get_data(), args.runs * 5)
+    dash_ms = median_ms(dashboard, args.runs)
+    dash_cpu, queries = median_ms.cpu, dashboard.queries
+    print(f"dashboard /reports, cold      median {dash_ms:7.1f} ms  (CPU {dash_cpu:.0f} ms)  "
+          f"{queries} queries, {dashboard.size / 1e3:.0f} KB")  # fmt: skip
 
     app.config["REPORTS_CACHE_SECONDS"] = 60
     warm_api_ms = median_ms(api_summary, args.runs)
-    print(f"API summary, cached         median {warm_api_ms:7.1f} ms  (same data, same filters)")
+    print(f"API summary, cached           median {warm_api_ms:7.1f} ms  (same data, same filters)")
+    warm_dash_ms = median_ms(dashboard, args.runs)
+    print(f"dashboard /reports, cached    median {warm_dash_ms:7.1f} ms  "
+          f"(CPU {median_ms.cpu:.0f} ms)  {dashboard.queries} queries; a bare Flask route "
+          f"{bare_ms:.2f} ms in-process: {bare_ms / warm_dash_ms:.3f} of its rate")  # fmt: skip
 
-    verdict = "ok" if all_ms <= 300 and api_ms <= 300 and csv_s <= 5 else "SLOW"
-    print(f"targets: summary <= 300 ms, CSV <= 5 s: {verdict}")
+    ms, s = " ms", " s"
+    target("reports", "summary, all time", figures["all"], 300, unit=ms)
+    target("reports", "summary, current factors", figures["current"], 300, unit=ms)
+    target("reports", "summary, current factors + district", figures["current_district"], 300,
+           unit=ms)  # fmt: skip
+    target("reports", "API summary", api_ms, 300, unit=ms)
+    target("reports", f"CSV of {args.exchanges} exchanges", csv_s, 5, unit=s)
+    target("reports", f"XLSX of {args.exchanges} exchanges", xlsx_s, 5, unit=s)
+    target("reports", "XLSX peak memory, all rows / half of them", memory_ratio, 1.25, unit=" x")
+    target("reports", "PDF report, first", pdf[0][0], 2, unit=s)
+    target("reports", "PDF report, same data again", pdf[1][0], 2, unit=s)
     print(
-        f"reports exchanges={args.exchanges} summary_ms={all_ms:.0f} filtered_ms={year_ms:.0f} "
-        f"api_summary_ms={api_ms:.0f} cached_ms={warm_api_ms:.0f} csv_s={csv_s:.2f} "
-        f"xlsx_s={xlsx_s:.2f}"
+        f"reports exchanges={args.exchanges} summary_ms={figures['all']:.0f} "
+        f"filtered_ms={figures['year']:.0f} current_ms={figures['current']:.0f} "
+        f"current_district_ms={figures['current_district']:.0f} api_summary_ms={api_ms:.0f} "
+        f"cached_ms={warm_api_ms:.0f} csv_s={csv_s:.2f} xlsx_s={xlsx_s:.2f} "
+        f"xlsx_mb={xlsx_bytes / 1e6:.1f} xlsx_peak_mb={peaks['all'].python_mb:.1f} "
+        f"pdf_first_s={pdf[0][0]:.2f} pdf_second_s={pdf[1][0]:.2f} dashboard_ms={dash_ms:.0f} "
+        f"dashboard_cached_ms={warm_dash_ms:.0f} dashboard_queries={queries}"
     )
 
 
