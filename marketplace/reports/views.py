@@ -4,13 +4,12 @@ page and certificate, the public impact page and the method page."""
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, make_response, render_template, request, url_for
-from flask_babel import format_currency, format_decimal, get_locale
+from flask_babel import format_currency, get_locale
 from flask_login import current_user, login_required
 
 from marketplace.core.clock import today
+from marketplace.core.numbers import format_number
 from marketplace.directory.gaps import function_matrix
 from marketplace.reports.dashboard import (
     chart_data,
@@ -45,30 +44,22 @@ def figure(value, decimals: int = 1) -> str:
     the same ones again while its data is unchanged."""
     if value is None:
         return ""
-    locale = get_locale()
-    if locale is not None:
-        try:
-            # Equal numbers format alike, but for the sign of a zero (-0 stays "-0").
-            negative_zero = value == 0 and str(value).startswith("-")
-            return _figure_text(value, negative_zero, decimals, str(locale))
-        except TypeError:  # an unhashable value (a signalling NaN)
-            pass
-    return format_decimal(value, format=_figure_format(decimals))
+    locale = str(get_locale() or "de")
+    try:
+        # Equal numbers format alike, but for the sign of a zero (-0 stays "-0").
+        negative_zero = value == 0 and str(value).startswith("-")
+        return _figure_text(value, negative_zero, decimals, locale)
+    except TypeError:  # an unhashable value (a signalling NaN)
+        return format_number(value, _figure_format(decimals), locale)
 
 
 def _figure_format(decimals: int) -> str:
     return "#,##0." + "#" * decimals if decimals else "#,##0"
 
 
-@lru_cache(maxsize=8)
-def _figure_pattern(decimals: int) -> NumberPattern:
-    return parse_pattern(_figure_format(decimals))
-
-
 @lru_cache(maxsize=8192)
 def _figure_text(value, _negative_zero: bool, decimals: int, locale: str) -> str:
-    """babel's format_decimal(value, format, locale) with the pattern parsed once."""
-    return _figure_pattern(decimals).apply(value, Locale.parse(locale))
+    return format_number(value, _figure_format(decimals), locale)
 
 
 @bp.app_template_filter("report_eur")
