@@ -4,7 +4,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(text: str | None) -> str:
-    """A text cell a spreadsheet will not evaluate: a leading quote before = + - @ tab CR."""
+    """A text cell a spreadsheet will not evaluate: a leading quote before = + - @ tab CR, and
+    before text shaped as a rich string ("<r>…</r>"), which XlsxWriter copies into the sheet's
+    XML unescaped (an organisation could name itself into cells of its own)."""
     if not text:
         return ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    if text.startswith(FORMULA_STARTS) or (text.startswith("<r>") and text.endswith("</r>")):
+        return "'" + text
+    return text

@@ -100,3 +100,19 @@ def test_json_with_rows_is_one_document():
     assert data["rows"][0]["mass_kg"] == 100
     assert json.loads("".join(iter_json({"exchanges": 0}, []))) == {"exchanges": 0, "rows": []}
     assert json.loads("".join(iter_json({"a": 1}))) == {"a": 1}
+
+
+def test_text_shaped_as_xlsx_rich_string_is_neutralised():
+    """XlsxWriter writes a string "<r>…</r>" into the workbook's XML as it is."""
+    import zipfile
+
+    import xlsxwriter
+
+    evil = "<r><t>x</t></r><r><t><![CDATA[</t></r></si><si><t>injected</t></si>]]></t></r>"
+    assert neutralise("<r><t>x</t></r>") == "'<r><t>x</t></r>"
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook.add_worksheet().write_string(0, 0, neutralise(evil))
+    workbook.close()
+    shared = zipfile.ZipFile(buffer).read("xl/sharedStrings.xml").decode()
+    assert "<si><t>injected</t></si>" not in shared and "&lt;r&gt;" in shared
