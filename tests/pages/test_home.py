@@ -63,6 +63,20 @@ def test_home_figures_count_open_listings_and_organisations(client, make):
     assert _figure(html, "participating organisations") == 3
 
 
+def add_photo_row(listing) -> None:
+    """A photo row (no file): enough for a page to load and show it."""
+    db.session.add(
+        Photo(
+            listing_id=listing.id,
+            organisation_id=listing.organisation_id,
+            filename=f"p{listing.id}.jpg",
+            width=8,
+            height=6,
+            size_bytes=10,
+        )
+    )
+
+
 def _hand_over(make, quantity, category="pallets", unit="piece", complete=True):
     """An offer of one organisation taken by another through the exchange services."""
     provider = make.user()
@@ -186,17 +200,7 @@ def test_home_page_needs_the_same_number_of_queries_for_many_listings(
     count_queries()  # the periodic sweeps (expiry, index drift, digests) run on a first request
     few = count_queries()
     for _ in range(5):
-        listing = make.listing()  # each with its own organisation
-        db.session.add(
-            Photo(
-                listing_id=listing.id,
-                organisation_id=listing.organisation_id,
-                filename=f"p{listing.id}.jpg",
-                width=8,
-                height=6,
-                size_bytes=10,
-            )
-        )
+        add_photo_row(make.listing())  # each with its own organisation
         make.listing(kind="request")
     for _ in range(3):
         _hand_over(make, "2")  # the reuse figures are one aggregate query

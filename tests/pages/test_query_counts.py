@@ -5,8 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from marketplace.extensions import db
-from marketplace.listings.models import Photo
-from tests.pages.test_home import _hand_over
+from tests.pages.test_home import _hand_over, add_photo_row
 
 #: page -> (who, most statements). Measured when the guard was written; lower is welcome.
 BUDGETS = {
@@ -40,17 +39,7 @@ def _count(app, client, path: str) -> list[str]:
 
 def _more_of_everything(make, member, scale: int) -> None:
     for n in range(scale):
-        offer = make.listing(title=f"Europaletten Posten {scale}-{n}")
-        db.session.add(
-            Photo(
-                listing_id=offer.id,
-                organisation_id=offer.organisation_id,
-                filename=f"q{offer.id}.jpg",
-                width=8,
-                height=6,
-                size_bytes=10,
-            )
-        )
+        add_photo_row(make.listing(title=f"Europaletten Posten {scale}-{n}"))
         make.listing(
             kind="request", title=f"Suche Europaletten {n}", organisation=member.organisation
         )
