@@ -59,7 +59,9 @@ def build_generation(
 
 
 def _build_parallel(url: str, path: str, procs: int, progress) -> tuple[list, int]:
-    ctx = multiprocessing.get_context("fork")
+    # forkserver, not fork: a fork while another thread holds a lock (a search running beside
+    # the rebuild, SQLite's mutex in a connect) left a child waiting on it for ever.
+    ctx = multiprocessing.get_context("forkserver")
     messages = ctx.Queue()
     workers = [
         ctx.Process(target=_worker, args=(url, path, k, procs, messages), daemon=True)
