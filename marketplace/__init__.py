@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     resolve_paths(app.config, app.instance_path)
     ensure_secret_key(app.config, app.instance_path)
 
+    from marketplace.core.front_cache import install_front_cache
+
+    install_front_cache(app)  # inside ProxyFix: it keys pages by the visitor's scheme and host
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,11 +1,14 @@
 """Locale choice and locale-aware formatting helpers shared by all features."""
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from marketplace.core.numbers import format_number
 
@@ -26,9 +29,18 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return accepted_language(
+        request.headers.get("Accept-Language"),
+        tuple(languages),
+        current_app.config["BABEL_DEFAULT_LOCALE"],
     )
+
+
+@lru_cache(maxsize=512)
+def accepted_language(header: str | None, languages: tuple[str, ...], default: str) -> str:
+    """The best of `languages` for an Accept-Language header (browsers send few distinct ones),
+    else `default`: the choice for visitors who made none."""
+    return parse_accept_header(header, LanguageAccept).best_match(languages) or default
 
 
 def _template_translations() -> NullTranslations:

@@ -5,73 +5,32 @@ offers, a popular search word). Their HTML is kept in a bounded LRU keyed by (fu
 language) and thrown away as a whole when the listing finder's version changes, which happens
 with every committed change of a listing in any process (the search index follows commits),
 and when the day changes (listings expire by date). Never cached: signed-in users' pages, pages
-with flashed messages, and apps without a finder (nothing tells when a page went stale).
+with flashed messages, pages that carry a CSRF token, and apps without a finder (nothing tells
+when a page went stale).
 
-A page carries the visitor's CSRF token (the language switch posts a form): it is stored with a
-placeholder in its place and the visitor's own token is put in when the page is served.
+Visitors who send no cookie of the app are answered from the same cache before Flask dispatches
+(core/front_cache.py); the others (an anonymous visitor who chose a language has a session) get
+their copy from the view.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 
 from flask import Response, current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from marketplace.core.clock import today
+from marketplace.core.front_cache import SHAREABLE
 from marketplace.core.i18n import current_language
+from marketplace.core.versioned_cache import VersionedCache
 from marketplace.listings.queries import listing_finder
 
 #: Pages kept per process when LISTINGS_PAGE_CACHE_SIZE is not configured (0 turns it off).
 DEFAULT_SIZE = 256
-#: Stands for the CSRF token in kept pages; input can never produce it (templates escape "<").
-_CSRF_SLOT = "<csrf-token>"
+#: Proxies between the app and the visitor must not hand one visitor's copy to another.
+_VARY = "Cookie, Accept-Language"
 
 
-class PageCache:
-    """A thread-safe LRU of rendered pages that is emptied when the version changes."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._pages: OrderedDict[Hashable, str] = OrderedDict()
-        self._version: Hashable = None
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key: Hashable, version: Hashable) -> str | None:
-        with self._lock:
-            if version != self._version:
-                self._pages.clear()
-                self._version = version
-            html = self._pages.get(key)
-            if html is None:
-                self.misses += 1
-                return None
-            self._pages.move_to_end(key)
-            self.hits += 1
-            return html
-
-    def put(self, key: Hashable, version: Hashable, html: str) -> None:
-        with self._lock:
-            if version != self._version:
-                return  # listings changed while the page was built
-            self._pages[key] = html
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self._version = None
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-
-def page_cache() -> PageCache | None:
+def page_cache() -> VersionedCache | None:
     """The app's cache of pages, or None when caching is off (size 0, or in tests unless
     LISTINGS_PAGE_CACHE_SIZE is set: tests delete rows behind the index's back)."""
     app = current_app
@@ -82,11 +41,23 @@ def page_cache() -> PageCache | None:
     if not size:
         return None
     if cache is None or cache.size != size:
-        cache = app.extensions["listings_page_cache"] = PageCache(int(size))
+        cache = app.extensions["listings_page_cache"] = VersionedCache(int(size))
     return cache
 
 
-def _cacheable() -> tuple[PageCache, Hashable, Hashable] | None:
+def page_version() -> Hashable:
+    return listing_finder().version(), today()
+
+
+def front_slot() -> tuple[VersionedCache, Hashable] | None:
+    """The cache and version for the front layer (core/front_cache.py)."""
+    cache = page_cache()
+    if cache is None or listing_finder() is None:
+        return None
+    return cache, page_version()
+
+
+def _cacheable() -> tuple[VersionedCache, Hashable, Hashable] | None:
     """(cache, key, version) when this request's page may come from or go into the cache.
     Decided before the page is rendered: rendering consumes flashed messages."""
     if request.method != "GET" or "_flashes" in session or current_user.is_authenticated:
@@ -95,26 +66,31 @@ def _cacheable() -> tuple[PageCache, Hashable, Hashable] | None:
     if cache is None or finder is None:
         return None
     key = (request.host, request.full_path, current_language())
-    return cache, key, (finder.version(), today())
+    return cache, key, page_version()
 
 
 def cached_page() -> Response | None:
-    """The page for this request if it is in the cache, with the visitor's CSRF token; else
-    None, and remember_page() will keep the page about to be rendered if it may."""
+    """The page for this request if it is in the cache; else None, and remember_page() will
+    keep the page about to be rendered if it may."""
     g.page_cache_slot = slot = _cacheable()
-    if slot is None:
-        return None
+    if slot is None or SHAREABLE in request.environ:
+        return None  # the front layer looked already and keeps the page itself
     cache, key, version = slot
     html = cache.get(key, version)
     if html is None:
         return None
-    return Response(html.replace(_CSRF_SLOT, generate_csrf()), mimetype="text/html")
+    return Response(html, mimetype="text/html", headers={"Vary": _VARY})
 
 
-def remember_page(html: str) -> str:
-    """Keep a page just rendered for this request (if cached_page() found it may be kept)."""
+def remember_page(html: str) -> Response | str:
+    """Keep a page just rendered for this request (if cached_page() found it may be kept) and
+    mark it shareable for the front layer. A page that carries a CSRF token is personal."""
     slot = g.pop("page_cache_slot", None)
-    if slot is not None:
+    if slot is None or "csrf_token" in g:
+        return html
+    if SHAREABLE in request.environ:
+        request.environ[SHAREABLE] = True
+    else:
         cache, key, version = slot
-        cache.put(key, version, html.replace(generate_csrf(), _CSRF_SLOT))
-    return html
+        cache.put(key, version, html)
+    return Response(html, mimetype="text/html", headers={"Vary": _VARY})

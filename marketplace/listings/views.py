@@ -33,7 +33,7 @@ from marketplace.listings.kept_photos import (
     load_kept_photos,
 )
 from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
-from marketplace.listings.page_cache import cached_page, remember_page
+from marketplace.listings.page_cache import cached_page, front_slot, remember_page
 from marketplace.listings.queries import (
     ListingPage,
     count_organisation_listings_by_status,
@@ -59,6 +59,7 @@ bp.add_app_template_filter(effective_status, "listing_status")
 bp.add_app_template_filter(facet_tree, "facet_tree")
 bp.add_app_template_global(listing_card, "listing_card")
 bp.add_app_template_global(distance_from_viewer, "distance_from_viewer")
+bp.record_once(lambda state: state.app.extensions["front_cache"].route("/listings", front_slot))
 
 PHOTO_CACHE_SECONDS = 365 * 24 * 3600
 

@@ -6,12 +6,12 @@ from flask_login import current_user
 from marketplace.extensions import db
 
 
-def choose_language(language: str) -> bool:
+def choose_language(language: str, *, on_profile: bool = True) -> bool:
     """Remember the language for this browser and, when signed in, on the user's profile."""
     if language not in current_app.config["LANGUAGES"]:
         return False
     session["locale"] = language
-    if current_user.is_authenticated:
+    if on_profile and current_user.is_authenticated:
         current_user.locale = language
         db.session.commit()
     return True

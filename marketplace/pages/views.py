@@ -47,6 +47,15 @@ def set_language():
     return redirect(safe_next_path(request.form.get("next")))
 
 
+@bp.get("/language/<language>")
+def language_link(language: str):
+    """The anonymous visitor's switch: a link (their pages then carry no CSRF token and can be
+    shared from the page cache); it remembers the choice for this browser only, never on a
+    profile, since a GET must not write what a forged link could."""
+    choose_language(language, on_profile=False)
+    return redirect(safe_next_path(request.args.get("next")))
+
+
 @bp.get("/impressum")
 def impressum():
     return _legal_page("impressum")

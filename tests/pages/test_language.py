@@ -1,4 +1,5 @@
-"""Switching the language is a POST with CSRF protection and stays on this site."""
+"""Switching the language stays on this site: signed in, a POST with CSRF protection that also
+saves the choice on the profile; anonymous, a link that remembers it for this browser only."""
 
 import re
 
@@ -58,7 +59,8 @@ def test_language_switch_needs_a_csrf_token(app, client):
     assert _lang(client.get("/").get_data(as_text=True)) == "de"
 
 
-def test_the_switch_is_a_post_form_with_a_csrf_token(app, client):
+def test_signed_in_the_switch_is_a_post_form_with_a_csrf_token(app, client, make, login_as):
+    login_as(make.user(locale="de"))
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         html = client.get("/").get_data(as_text=True)
@@ -67,3 +69,27 @@ def test_the_switch_is_a_post_form_with_a_csrf_token(app, client):
     form = re.search(r'<form class="language-switch"[^>]*>(.*?)</form>', html, re.S)
     assert form and 'method="post"' in form.group(0)
     assert re.search(r'name="csrf_token" value="[^"]+"', form.group(1))
+
+
+def test_anonymous_visitors_switch_by_a_link_and_their_page_sets_no_cookie(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.get("/listings?kind=offer")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    html = response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers  # nothing personal: the page can be shared
+    link = re.search(r'<p class="language-switch">.*?<a href="([^"]+)"', html, re.S).group(1)
+    assert link == "/language/en?next=/listings?kind%3Doffer"
+    switched = client.get(link.replace("&amp;", "&"))
+    assert switched.status_code == 302 and switched.headers["Location"] == "/listings?kind=offer"
+    assert _lang(client.get("/").get_data(as_text=True)) == "en"
+
+
+def test_a_language_link_never_writes_a_profile_nor_leaves_the_site(client, make, login_as):
+    user_id = login_as(make.user(locale="de")).id
+    response = client.get("/language/en?next=https://evil.example/")
+    assert response.headers["Location"] == "/"
+    db.session.expire_all()
+    assert db.session.get(User, user_id).locale == "de"
+    assert client.get("/language/fr").status_code == 302

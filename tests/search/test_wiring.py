@@ -432,24 +432,35 @@ def test_pages_of_signed_in_users_and_pages_with_messages_are_not_cached(
     assert len(cache) == 1
 
 
-def test_cached_pages_carry_each_visitors_own_csrf_token(app, cache, listing, client):
+def test_visitors_without_cookies_are_answered_before_the_app(
+    app, cache, listing, make, client, login_as
+):
+    from flask import request_started
+
     listing("Paletten")
-    tokens = []
-    for _ in range(2):
-        visitor = app.test_client()  # a client of its own, with a fresh context per request
-        page = visitor.get("/listings").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        tokens.append(token)
-        app.config["WTF_CSRF_ENABLED"] = True
-        try:  # the language switch of the page works with its token
-            switched = visitor.post(
-                "/language", data={"language": "de", "next": "/listings", "csrf_token": token}
-            )
-        finally:
-            app.config["WTF_CSRF_ENABLED"] = False
-        assert switched.status_code == 302
-    assert cache.hits == 1 and tokens[0] != tokens[1]
-    assert "<csrf-token>" not in app.test_client().get("/listings").text
+    dispatched = []
+
+    def count(sender, **extra):
+        dispatched.append(sender)
+
+    request_started.connect(count, app)
+    try:
+        visitor = app.test_client(use_cookies=False)
+        first, second = visitor.get("/listings"), visitor.get("/listings")
+        assert len(dispatched) == 1 and cache.hits == 1
+        assert second.data == first.data and "Set-Cookie" not in second.headers
+        for header in ("Content-Security-Policy", "X-Frame-Options", "Vary", "Content-Type"):
+            assert second.headers[header] == first.headers[header]
+        # a new listing is there on the next request; an English browser gets its own copy
+        listing("Europaletten")
+        assert set(page_titles(visitor.get("/listings"))) == {"Paletten", "Europaletten"}
+        english = visitor.get("/listings", headers={"Accept-Language": "en-GB,en;q=0.8"})
+        assert 'lang="en"' in english.text
+        # a signed-in member's request is never answered with the anonymous copy
+        member = login_as(make.user())
+        assert member.organisation.name in client.get("/listings").text
+    finally:
+        request_started.disconnect(count, app)
 
 
 def test_the_cache_is_bounded(app, cache, listing, client):
