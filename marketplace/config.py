@@ -98,6 +98,8 @@ class Defaults:
     OPENAPI_JSON_PATH = "openapi.json"
 
     LISTINGS_PER_PAGE = 20
+    #: Rendered page parts kept per kind and process (core/fragments.py); None: 512, 0 in tests.
+    FRAGMENT_CACHE_SIZE: int | None = None
     #: Rendered browse/search pages kept per process for anonymous visitors, dropped whenever a
     #: listing changes anywhere; None means 256 (and off under TESTING), 0 turns the cache off.
     LISTINGS_PAGE_CACHE_SIZE: int | None = None

@@ -149,16 +149,17 @@ def _session_of(app):
 
 @pytest.fixture
 def login_as(app, client):
-    """Sign the test client in as a user through a real server-side session row."""
+    """Sign the test client (or another `browser` of the app) in as a user through a real
+    server-side session row."""
     from marketplace.auth.models import UserSession
     from marketplace.auth.sessions import hash_secret
 
-    def _login(user):
+    def _login(user, browser=None):
         key = secrets.token_urlsafe(32)
         with _session_of(app) as session:
             session.add(UserSession(user_id=user.id, key_hash=hash_secret(key)))
             session.commit()
-        with client.session_transaction() as cookie_session:
+        with (browser or client).session_transaction() as cookie_session:
             cookie_session["_user_id"] = f"{user.id}:{key}"
             cookie_session["_fresh"] = True
         return user

@@ -19,6 +19,8 @@ from flask_login import current_user, login_required
 
 from marketplace.categories.queries import grouped_categories
 from marketplace.core.errors import InvalidTransition, ValidationFailed
+from marketplace.core.fragments import cached_fragment, render_fragment
+from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.cards import listing_card
@@ -33,7 +35,7 @@ from marketplace.listings.kept_photos import (
     load_kept_photos,
 )
 from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
-from marketplace.listings.page_cache import cached_page, front_slot, remember_page
+from marketplace.listings.page_cache import cached_page, front_slot, page_version, remember_page
 from marketplace.listings.queries import (
     ListingPage,
     count_organisation_listings_by_status,
@@ -42,6 +44,7 @@ from marketplace.listings.queries import (
     get_photo_for_viewer,
     list_listings,
     list_organisation_listings,
+    listing_finder,
     parse_listing_filters,
     viewer_home,
 )
@@ -75,6 +78,25 @@ def browse():
         return cached
     home = viewer_home(current_user)
     filters, problems = parse_listing_filters(request.args, home_postcode=home[0] if home else None)
+    content = cached_fragment(
+        "browse",
+        # everything of the reader the results depend on: language, own organisation (its
+        # withdrawn and hidden listings, distances from its place), signed in or not
+        (
+            current_language(),
+            request.full_path,
+            current_user.is_authenticated,
+            _viewer_org_id(),
+            home,
+        ),
+        page_version() if listing_finder() is not None else None,
+        lambda: _browse_content(filters, problems),
+    )
+    html = render_template("listings/browse.html", content=content, filters=filters)
+    return remember_page(html)
+
+
+def _browse_content(filters, problems: dict) -> str:
     page_request = PageRequest.from_args(request.args, current_app.config["LISTINGS_PER_PAGE"])
     try:
         page = list_listings(
@@ -85,15 +107,14 @@ def browse():
         page = ListingPage(
             items=[], total=0, page=page_request.page, per_page=page_request.per_page
         )
-    html = render_template(
-        "listings/browse.html",
+    return render_fragment(
+        "listings/_browse_content.html",
         page=page,
         filters=filters,
         problems=problems,
         groups=grouped_categories(),
         facet_url=_facet_url,
     )
-    return remember_page(html)
 
 
 def _facet_url(name: str, value: str | None) -> str:
