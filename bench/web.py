@@ -5,6 +5,9 @@ Serves, one after the other and with the same number of gunicorn sync workers, o
   2. the search backend alone: a plain WSGI callable per worker that runs the search the
      search page runs (20 results, highlights, facets) and answers the ids as JSON;
   3. the application (`wsgi:app`, as `make serve` runs it) with the page cache off, then on.
+Rows ending in "-new" are first seen: thousands of distinct paths, no warm-up, so that each worker
+builds what it serves (the search backend has its own "-new" row on the same queries); the other
+rows repeat a rotation, as readers paging through the same lists do, and meet the kept fragments.
 The data set is bench/pages.py's: the search corpus of N listings with the demo region on top,
 so that signed-in pages have people, exchanges and bookings. Signed-in pages are loaded with
 a demo login's session cookie (a real server-side session). Pages rotate through distinct
@@ -161,11 +164,18 @@ class Server:
 
 
 def load(
-    server: Server, paths: list[str], seconds: float, connections: int, cookie: str | None = None
+    server: Server,
+    paths: list[str],
+    seconds: float,
+    connections: int,
+    cookie: str | None = None,
+    warm: bool = True,
 ) -> tuple[float, int]:
-    """(requests per second, failed requests) over `seconds`, after a short warm-up."""
+    """(requests per second, failed requests) over `seconds`, after a short warm-up (none for
+    the first-seen sets: the warm-up would see their first paths)."""
     run = run_wrk if shutil.which("wrk") else run_python
-    run(server, paths, min(3.0, seconds), connections, cookie)  # warm-up: searchers, templates
+    if warm:
+        run(server, paths, min(3.0, seconds), connections, cookie)  # searchers, templates
     return run(server, paths, seconds, connections, cookie)
 
 
@@ -340,6 +350,29 @@ def map_paths(count: int = 60) -> list[str]:
     return paths
 
 
+def unseen_browse_paths(app, count: int = 2400) -> list[str]:
+    """Distinct browse addresses (kind, category, sort, page): about one visit per path and
+    worker in a run, so that the results' fragments are built, not found."""
+    import sqlalchemy as sa
+
+    from marketplace.categories.models import Category
+    from marketplace.extensions import db
+
+    with app.app_context():
+        slugs = list(db.session.execute(sa.select(Category.slug).order_by(Category.slug)).scalars())
+    paths = []
+    for page in range(1, 40):
+        for kind in ("offer", "request", ""):
+            for sort in ("newest", "ending_soon"):
+                for slug in slugs:
+                    args = {"category": slug, "sort": sort, "page": page}
+                    if kind:
+                        args["kind"] = kind
+                    paths.append("/listings?" + urllib.parse.urlencode(args))
+    random.Random(7).shuffle(paths)
+    return paths[:count]
+
+
 def open_listing_ids(app, count: int = 200) -> list[int]:
     import sqlalchemy as sa
 
@@ -360,9 +393,11 @@ def open_listing_ids(app, count: int = 200) -> list[int]:
 #: (page, who, cache): every page of the application that is measured.
 PAGES = [
     ("browse", "member", "off"),
+    ("browse-new", "member", "off"),
     ("browse", "anonymous", "off"),
     ("search", "member", "off"),
     ("search", "anonymous", "off"),
+    ("search-new", "member", "off"),
     ("listing", "member", "off"),
     ("home", "anonymous", "off"),
     ("start", "member", "off"),
@@ -412,8 +447,17 @@ def main() -> None:
     }
     queries = search_queries()
     search_paths = ["/listings?" + urllib.parse.urlencode({"q": q}) for q in queries]
+    # never asked before in the run (none of the 240 above)
+    asked = {q.casefold() for q in queries}
+    unseen = [
+        "/listings?" + urllib.parse.urlencode({"q": q})
+        for q in search_queries(4000)
+        if q.casefold() not in asked
+    ]
     paths = {
         "browse": browse_paths(),
+        "browse-new": unseen_browse_paths(app),
+        "search-new": unseen,
         "search": search_paths,
         "listing": [f"/listings/{i}" for i in open_listing_ids(app)],
         "home": ["/"],
@@ -450,6 +494,13 @@ def main() -> None:
                 figures[("backend", "anonymous", "-")] = load(
                     server, backend_paths, args.seconds, args.connections
                 )
+                figures[("backend-new", "anonymous", "-")] = load(
+                    server,
+                    [p.replace("/listings?", "/?") for p in unseen],
+                    args.seconds,
+                    args.connections,
+                    warm=False,
+                )
             else:
                 for page, who, cache in PAGES:
                     if cache != name or (only and page not in only):
@@ -457,7 +508,12 @@ def main() -> None:
                     cookie = cookies.get(who)
                     header = f"{cookie_name}={cookie}" if cookie else None
                     figures[(page, who, cache)] = load(
-                        server, paths[page], args.seconds, args.connections, cookie=header
+                        server,
+                        paths[page],
+                        args.seconds,
+                        args.connections,
+                        cookie=header,
+                        warm=not page.endswith("-new"),
                     )
                     print(
                         f"  {page:10} {who:12} cache {cache:3} {figures[(page, who, cache)][0]:8.1f} requests/s",
@@ -511,6 +567,13 @@ def report(args, figures, rss) -> None:
     for figure, limit, label in checks.values():
         if figure == figure:  # not NaN: the page was measured
             target("web", label, figure, limit, at_most=False)
+    if ("search-new", "member", "off") in figures:
+        print(
+            "first seen (every path about once per worker, no warm-up): browse signed in "
+            f"{ratio('browse-new', 'member', 'off'):.3f} of bare; search page "
+            f"{ratio('search-new', 'member', 'off', figures[('backend-new', 'anonymous', '-')][0]):.3f}"
+            " of the backend on the same unseen queries"
+        )
     if ("browse", "member", "off") in figures:
         print(
             f"browse goal 0.45 of bare: {'holds' if checks['browse_ratio'][0] >= 0.45 else 'not yet'}"

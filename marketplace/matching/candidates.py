@@ -5,7 +5,7 @@ needs of them in one query."""
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from marketplace.categories.models import Category
 from marketplace.extensions import db
@@ -216,6 +216,17 @@ def load_open_facts(
         )
         statement = statement.where(~exists().where(MatchDismissal.organisation_id.in_(orgs), pair))
     return [_facts(row) for row in db.session.execute(statement)]
+
+
+def dismissals_stamp(listing_id: int) -> tuple[int, int]:
+    """(number, newest id) of the "not interested" pairs that involve a listing: changes
+    whenever one is added or taken back, so it can key what was rendered from them."""
+    count, newest = db.session.execute(
+        select(func.count(MatchDismissal.id), func.max(MatchDismissal.id)).where(
+            or_(MatchDismissal.listing_id == listing_id, MatchDismissal.candidate_id == listing_id)
+        )
+    ).one()
+    return int(count), int(newest or 0)
 
 
 def dismissed_pairs(

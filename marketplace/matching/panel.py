@@ -4,9 +4,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_login import current_user
+from markupsafe import Markup
 
+from marketplace.core.fragments import cached_fragment, render_fragment
+from marketplace.core.i18n import current_language
 from marketplace.listings.expiry import effective_status
 from marketplace.listings.models import LIVE_STATUSES, Listing
+from marketplace.listings.page_cache import page_version
+from marketplace.listings.queries import listing_finder
+from marketplace.matching.candidates import dismissals_stamp
 from marketplace.matching.models import MatchAlert
 from marketplace.matching.queries import Match, find_candidates
 from marketplace.matching.reasons import describe_all, from_json
@@ -58,6 +64,22 @@ def _kg_per_unit(listing: Listing) -> Decimal | None:
         return listing.kg_per_unit
     category = listing.category
     return category.kg_per_unit if listing.unit == category.default_unit else None
+
+
+def match_panel(listing: Listing) -> Markup:
+    """Template global: the panel's markup, kept under the listing index's version (every
+    listing it shows, the listing itself and the day) and keyed by the listing, its "not
+    interested" pairs, the viewer's organisation (it may propose and dismiss) and the language.
+    Scoring the candidates and rendering their lines cost about 4 ms a view."""
+    if listing.kind not in ("offer", "request") or effective_status(listing) not in LIVE_STATUSES:
+        return Markup("")
+    viewer = current_user.organisation_id if current_user.is_authenticated else None
+    return cached_fragment(
+        "match_panel",
+        (listing.id, dismissals_stamp(listing.id), viewer, current_language()),
+        page_version() if listing_finder() is not None else None,
+        lambda: render_fragment("matching/_panel_body.html", listing=listing),
+    )
 
 
 def listing_matches(listing: Listing) -> Panel | None:

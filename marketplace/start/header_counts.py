@@ -1,19 +1,26 @@
 """The header's badges for a signed-in reader: unread exchanges, bookings waiting for an answer
-and new match alerts, counted in one statement (three before, on every page)."""
+and new match alerts, counted in one statement (three before, on every page), with whether the
+region has a local currency (the "Account" link; a statement of its own before)."""
 
 from functools import cache
 from types import SimpleNamespace
 
 from flask import g, request
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 
 from marketplace.bookings.queries import waiting_bookings_count_select
 from marketplace.exchanges.queries import unread_exchanges_count_select
 from marketplace.extensions import db
+from marketplace.ledger.models import Currency
 from marketplace.matching.queries import unseen_alerts_count_select
 
-_NONE = {"exchange_unread_count": 0, "booking_waiting_count": 0, "match_alert_count": 0}
+_NONE = {
+    "exchange_unread_count": 0,
+    "booking_waiting_count": 0,
+    "match_alert_count": 0,
+    "has_local_currency": False,
+}
 
 
 @cache
@@ -25,6 +32,7 @@ def _counts_statement():
         unread_exchanges_count_select(reader).scalar_subquery(),
         waiting_bookings_count_select(bindparam("org_id")).scalar_subquery(),
         unseen_alerts_count_select(bindparam("org_id")).scalar_subquery(),
+        exists(select(Currency.id)),
     )
 
 
@@ -33,7 +41,7 @@ def header_counts() -> dict:
     if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
         return _NONE
     if "header_counts" not in g:
-        unread, waiting, alerts = db.session.execute(
+        unread, waiting, alerts, currency = db.session.execute(
             _counts_statement(),
             {"user_id": current_user.id, "org_id": current_user.organisation_id},
         ).one()
@@ -41,5 +49,6 @@ def header_counts() -> dict:
             "exchange_unread_count": int(unread or 0),
             "booking_waiting_count": int(waiting or 0),
             "match_alert_count": int(alerts or 0),
+            "has_local_currency": bool(currency),
         }
     return g.header_counts

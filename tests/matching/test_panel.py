@@ -12,6 +12,16 @@ from tests import factories
 from tests.matching.helpers import NEUKOELLN, WEDDING, listing, org, request
 
 
+@pytest.fixture(autouse=True, params=[0, 64], ids=["built", "kept"])
+def fragments(request, app):
+    """Every panel test with the panel built each time and kept per listing version."""
+    app.config["FRAGMENT_CACHE_SIZE"] = request.param
+    app.extensions.pop("fragment_caches", None)
+    yield
+    app.config.pop("FRAGMENT_CACHE_SIZE")
+    app.extensions.pop("fragment_caches", None)
+
+
 @pytest.fixture
 def scene(make):
     workshop = org("Jugendwerkstatt Wedding", WEDDING)
@@ -69,6 +79,7 @@ def test_the_request_owner_proposes_with_one_click(client, login_as, scene):
 
 def test_not_interested_hides_the_pair_for_good(client, login_as, scene):
     login_as(scene["member"])
+    assert f'href="/listings/{scene["pallets"]}"' in _page(client, scene["request"])
     response = client.post(f"/listings/{scene['request']}/matches/{scene['pallets']}/dismiss")
     assert response.status_code == 302
     assert f"/listings/{scene['request']}" in response.headers["Location"]
@@ -111,3 +122,10 @@ def test_hostile_ids_do_not_break_anything(client, login_as, scene):
 def test_the_panel_shows_german_reasons(client, scene, german_by_default):
     html = _page(client, scene["request"])
     assert "Passende Angebote" in html and "gleiche Kategorie" in html
+
+
+def test_a_new_matching_offer_shows_on_the_next_view(client, scene):
+    assert "Europaletten, zweite Lieferung" not in _page(client, scene["request"])
+    more = listing(org("Baumarkt Süd"), "Europaletten, zweite Lieferung", quantity=10)
+    db.session.commit()
+    assert f'href="/listings/{more.id}"' in _page(client, scene["request"])
