@@ -31,6 +31,15 @@ class GapMatrix:
     def gaps(self) -> list[tuple[RegionFunction, str]]:
         return [(f, d) for f in self.functions for d in self.districts if not self.count(f.code, d)]
 
+    def fingerprint(self, language: str) -> tuple:
+        """Everything the matrix's markup shows in `language`."""
+        return (
+            tuple((f.code, f.name_in(language), f.gap_in(language)) for f in self.functions),
+            tuple(self.districts),
+            tuple(sorted(self.counts.items())),
+            tuple(sorted(self.totals.items())),
+        )
+
     @property
     def gap_count(self) -> int:
         return len(self.functions) * len(self.districts) - len(self.counts)

@@ -7,8 +7,11 @@ from functools import lru_cache
 from flask import Blueprint, make_response, render_template, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from marketplace.core.clock import today
+from marketplace.core.fragments import cached_fragment, render_fragment
+from marketplace.core.i18n import current_language
 from marketplace.core.numbers import format_number
 from marketplace.directory.gaps import function_matrix
 from marketplace.reports.dashboard import (
@@ -22,6 +25,7 @@ from marketplace.reports.dashboard import (
     require_coordinator,
     share,
 )
+from marketplace.reports.dashboard_version import dashboard_version
 from marketplace.reports.downloads import export_filename
 from marketplace.reports.local_currency import summarise_local_currency
 from marketplace.reports.method import get_method
@@ -85,8 +89,8 @@ def _helpers() -> dict:
     }
 
 
-def _dashboard_context() -> tuple[dict, int]:
-    report = read_report_request(request.args)
+def _dashboard_context(report=None) -> tuple[dict, int]:
+    report = report or read_report_request(request.args)
     context = {
         "report": report,
         "summary": None,
@@ -114,12 +118,30 @@ def _impact_url():
 @login_required
 def dashboard():
     require_coordinator(current_user)
-    context, status = _dashboard_context()
+    report = read_report_request(request.args)
+    if report.filters is None or report.errors:
+        return _dashboard_page(*_dashboard_context(report))
+    content = cached_fragment(
+        "dashboard",
+        (request.full_path, current_language()),
+        dashboard_version(),
+        lambda: _dashboard_content(*_dashboard_context(report)),
+    )
+    return render_template("reports/dashboard.html", content=content, summary=True)
+
+
+def _dashboard_content(context: dict, _status: int) -> str:
     summary = context["summary"]
     context["charts"] = chart_data(summary) if summary else None
     context["matrix"] = function_matrix()
     context["impact_url"] = _impact_url()
-    return render_template("reports/dashboard.html", choices=filter_choices(), **context), status
+    return render_fragment("reports/_dashboard_content.html", choices=filter_choices(), **context)
+
+
+def _dashboard_page(context: dict, status: int):
+    """The dashboard with what was asked and its problems (nothing kept)."""
+    content = Markup(_dashboard_content(context, status))  # noqa: S704 - a template's output
+    return render_template("reports/dashboard.html", content=content, summary=None), status
 
 
 @bp.get("/reports/report.pdf")
@@ -128,9 +150,7 @@ def report_pdf():
     require_coordinator(current_user)
     context, status = _dashboard_context()
     if context["summary"] is None:
-        return render_template(
-            "reports/dashboard.html", choices=filter_choices(), **context
-        ), status
+        return _dashboard_page(context, status)
     from marketplace.reports import charts  # matplotlib is slow to import: only for PDFs
 
     summary = context["summary"]

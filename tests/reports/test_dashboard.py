@@ -210,3 +210,34 @@ def test_a_district_value_is_escaped(client, login_as, region):
     html = _text(client.get("/reports?district=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E"))
     assert "<img src=x" not in html
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.fixture
+def kept_dashboard(app):
+    """The dashboard's body kept per data version, as in production."""
+    app.config["FRAGMENT_CACHE_SIZE"] = 16
+    app.extensions.pop("fragment_caches", None)
+    yield lambda: app.extensions["fragment_caches"]["dashboard"]
+    app.config.pop("FRAGMENT_CACHE_SIZE")
+    app.extensions.pop("fragment_caches", None)
+
+
+def test_a_kept_dashboard_follows_every_write_it_shows(
+    client, login_as, make, region, kept_dashboard
+):
+    from marketplace.extensions import db
+
+    login_as(region["coordinator"])
+    address = "/reports?from=2025-01-01&to=2025-12-31"
+    first = _text(client.get(address))
+    assert 'id="total-exchanges">\n    <span class="figure-value">4<' in first
+    assert _text(client.get(address)) == first and kept_dashboard().hits == 1
+    # a hand-over completed since: counted on the next view
+    completed(offer(region["theatre"], "metals", unit="kg"), region["youth"], datetime(2025, 7, 1))
+    db.session.commit()
+    assert 'id="total-exchanges">\n    <span class="figure-value">5<' in _text(client.get(address))
+    # an organisation renamed: its new name on the next view
+    region["carpentry"].name = "Tischlerei Spanwerk"
+    db.session.commit()
+    renamed = _text(client.get(address))
+    assert "Tischlerei Spanwerk" in renamed and "Tischlerei Holzwurm" not in renamed
