@@ -152,3 +152,14 @@ def test_static_paths_stay_inside_the_static_folder(app_ctx):
         assert static_path("http://evil.example/static/favicon.svg", folder, "/static/") is None
         assert static_path("file:///etc/passwd", folder, "/static/") is None
         assert static_path("http://pdf.invalid/static/missing.css", folder, "/static/") is None
+
+
+def test_chart_labels_with_markup_characters_still_draw():
+    from xml.etree import ElementTree
+
+    from marketplace.reports.charts import bar_chart_svg
+
+    svg = bar_chart_svg(["Holz & <Co>"], [12.5], "Nach Kategorie", str, [3.0], ("kg", "kg CO2e"))
+    root = ElementTree.fromstring(svg)  # noqa: S314 - our own output
+    texts = [node.text for node in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Holz & <Co>" in texts and "Nach Kategorie" in texts
