@@ -11,7 +11,7 @@ then times, with the summary cache off unless said otherwise:
     the XLSX the peak of Python allocations (tracemalloc) and of the resident set, for the first
     year (half the rows) and for everything: constant memory means the same peak for both;
   - the PDF report as a signed-in coordinator: first (charts drawn), then again with the same
-    data (after a PDF of an empty period has loaded WeasyPrint and matplotlib);
+    data (after a PDF of an empty period has loaded WeasyPrint);
   - the coordinators' dashboard /reports: one in-process render (median), its queries, with the
     summary cache off and on, beside a bare Flask route.
 Targets (issues 6 and 14, bench.targets): summaries <= 300 ms, CSV and XLSX <= 5 s, XLSX peak

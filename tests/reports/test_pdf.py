@@ -67,6 +67,36 @@ def test_the_report_pdf_of_an_empty_period(client, login_as, region):
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
 
 
+def test_the_report_pdf_names_the_organisations_it_leaves_out(client, login_as, make, rendered):
+    office = make.organisation(name="Wirtschaftsförderung", kind="public_body")
+    receiver = make.organisation(name="Jugendwerkstatt")
+    for rank in range(22):
+        giver = make.organisation(name=f"Geber {rank + 1:02d}")
+        completed(offer(giver), receiver, datetime(2025, 3, 5, 10), mass_kg=str(1000 - rank))
+    login_as(make.user(organisation=office, role="coordinator"))
+    response = client.get("/reports/report.pdf?from=2025-01-01&to=2025-12-31")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    (html,) = rendered
+    assert "Geber 20" in html and "Geber 21" not in html  # the 20 that gave the most kg
+    assert "The 20 organisations that passed on the most kg are listed" in html
+    assert "2 more organisations are left out here: the XLSX export lists every one" in html
+    assert "/reports/export.xlsx?from=2025-01-01&amp;to=2025-12-31" in html
+
+
+def test_the_german_report_pdf_says_so_in_german(
+    client, login_as, make, rendered, german_by_default
+):
+    office = make.organisation(name="Wirtschaftsförderung", kind="public_body")
+    receiver = make.organisation(name="Jugendwerkstatt")
+    for rank in range(21):
+        completed(offer(make.organisation(name=f"Geber {rank}")), receiver, datetime(2025, 3, 5))
+    login_as(make.user(organisation=office, role="coordinator", locale="de"))
+    assert client.get("/reports/report.pdf").status_code == 200
+    (html,) = rendered
+    assert "1 weitere Organisation ist hier nicht aufgeführt" in html
+    assert "Blatt „Zusammenfassung“" in html
+
+
 def test_a_certificate_for_the_givers_members(client, login_as, region, rendered):
     login_as(region["giver"])
     org = region["carpentry"]
@@ -152,3 +182,14 @@ def test_static_paths_stay_inside_the_static_folder(app_ctx):
         assert static_path("http://evil.example/static/favicon.svg", folder, "/static/") is None
         assert static_path("file:///etc/passwd", folder, "/static/") is None
         assert static_path("http://pdf.invalid/static/missing.css", folder, "/static/") is None
+
+
+def test_chart_labels_with_markup_characters_still_draw():
+    from xml.etree import ElementTree
+
+    from marketplace.reports.charts import bar_chart_svg
+
+    svg = bar_chart_svg(["Holz & <Co>"], [12.5], "Nach Kategorie", str, [3.0], ("kg", "kg CO2e"))
+    root = ElementTree.fromstring(svg)  # noqa: S314 - our own output
+    texts = [node.text for node in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Holz & <Co>" in texts and "Nach Kategorie" in texts
