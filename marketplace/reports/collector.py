@@ -1,7 +1,7 @@
 """Rendering without Python's cyclic garbage collector (pure: neither Flask nor the database).
 
-WeasyPrint builds some hundred thousand boxes for a report, matplotlib thousands of artists for a
-chart; while they grow, the collector walks them (and every object the process holds) again and
+WeasyPrint builds some hundred thousand boxes for a report (the demo's photos: matplotlib's
+artists); while they grow, the collector walks them (and every object the process holds) again and
 again: about a quarter of a report's rendering time. Their few cycles wait for the next collection
 after the block (a report's PDF: under 2 MB more at its peak)."""
 

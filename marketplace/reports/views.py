@@ -151,7 +151,7 @@ def report_pdf():
     context, status = _dashboard_context()
     if context["summary"] is None:
         return _dashboard_page(context, status)
-    from marketplace.reports import charts  # matplotlib is slow to import: only for PDFs
+    from marketplace.reports import charts  # only PDFs draw charts on the server
 
     summary = context["summary"]
     html = render_template(
