@@ -49,9 +49,12 @@ def running_gunicorn(
     database_uri: str | None = None,
     workers: int = 4,
     commands: tuple[tuple[str, ...], ...] = (),
+    settings: dict[str, str] | None = None,
+    migrate: bool = True,
 ) -> Iterator[tuple[str, Path]]:
-    """Migrate a fresh database, run the operator's `commands` (flask CLI arguments), start
-    gunicorn with sync workers, yield (base URL, log path)."""
+    """Migrate a fresh database (unless `migrate` is False: a second server on the same one),
+    run the operator's `commands` (flask CLI arguments), start gunicorn with sync workers and
+    the MARKETPLACE_ `settings`, yield (base URL, log path)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETPLACE_")}
     env.update(
         MARKETPLACE_INSTANCE_PATH=str(tmp_path / "instance"),
@@ -61,14 +64,16 @@ def running_gunicorn(
     )
     if database_uri:
         env["MARKETPLACE_SQLALCHEMY_DATABASE_URI"] = database_uri
-    subprocess.run(
-        [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    env.update(settings or {})
+    if migrate:
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     for command in commands:
         subprocess.run(
             [str(BIN / "flask"), "--app", "wsgi", *command],
