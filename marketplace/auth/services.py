@@ -36,6 +36,7 @@ from marketplace.auth.throttle import (
     record_failure,
 )
 from marketplace.core.clock import utcnow
+from marketplace.core.database import reads_before_writing
 from marketplace.core.errors import (
     Conflict,
     DomainError,
@@ -173,23 +174,28 @@ def unique_email(email: str) -> Iterator[None]:
 
 def authenticate(email: str | None, password: str | None, address: str) -> User:
     """The active user with these credentials; InvalidCredentials (identical for unknown addresses
-    and wrong passwords) or TooManyAttempts otherwise. Failures are flushed: commit them too."""
-    try:
-        check_login_allowed(email or "", address)
-    except TooManyAttempts:
-        log.warning("Sign-in throttled for account %s from %s", account_key(email)[:12], address)
-        raise
-    user = get_user_by_email(email)
-    password = password or ""
-    # An over-long password is refused without hashing it (no CPU for an attacker's megabytes).
-    ok = len(password) <= 8 * MAX_LENGTH and verify_password(
-        user.password_hash if user is not None else None, password
-    )
-    if not ok or user is None or not user.active:
+    and wrong passwords) or TooManyAttempts otherwise. Failures are flushed: commit them too.
+    The password is checked before any write transaction begins."""
+    with reads_before_writing():
+        try:
+            check_login_allowed(email or "", address)
+        except TooManyAttempts:
+            log.warning(
+                "Sign-in throttled for account %s from %s", account_key(email)[:12], address
+            )
+            raise
+        user = get_user_by_email(email)
+        password = password or ""
+        # An over-long password is refused without hashing it (no CPU for an attacker's MB).
+        ok = len(password) <= 8 * MAX_LENGTH and verify_password(
+            user.password_hash if user is not None else None, password
+        )
+        ok = ok and user is not None and user.active
+    if not ok:
         record_failure(email or "", address)
         log.info("Sign-in refused for account %s from %s", account_key(email)[:12], address)
         raise InvalidCredentials(_("The e-mail address or the password is not correct."))
-    clear_failures(user.email)
+    clear_failures(user.email)  # user is reloaded in the write transaction
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     log.info("User %s signed in from %s", user.id, address)

@@ -1,5 +1,8 @@
 """Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -44,6 +47,28 @@ def configure_engine(engine: Engine) -> None:
 def declare_write_intent() -> None:
     """Call before the first query of a GET request that will write (e.g. an expiry sweep)."""
     g.write_intent = True
+
+
+@contextmanager
+def reads_before_writing() -> Iterator[None]:
+    """Reads of a write request that must not hold the write lock: on SQLite every transaction
+    of a POST takes it when it begins (see configure_engine), so a sign-in that checks a password
+    (argon2, about 200 ms) inside it made concurrent sign-ins queue past the busy timeout. The
+    block reads in a deferred transaction of its own and ends it; what follows writes in a short
+    one. Nothing may be written inside the block (it is rolled back)."""
+    from marketplace.extensions import db
+
+    if db.session().in_transaction():
+        db.session.commit()  # a transaction begun with the lock (nothing written yet)
+    outer = g.get("reads_only") if has_request_context() else None
+    if has_request_context():
+        g.reads_only = True
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        if has_request_context():
+            g.reads_only = outer
 
 
 def declare_reads_only() -> None:
