@@ -2,10 +2,10 @@
 
 from flask import g, request
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from marketplace.api.auth import api_user, token_required
-from marketplace.api.schemas import ErrorOutput  # noqa: F401 - used by the decorators below
+from marketplace.api.schemas import ErrorOutput, InputSchema  # noqa: F401 - ErrorOutput: decorators
 from marketplace.auth import services as auth_services
 from marketplace.auth.models import ROLES
 from marketplace.auth.passwords import MAX_LENGTH, MIN_LENGTH
@@ -32,10 +32,7 @@ _ORGANISATION_FIELDS = {
 # --- schemas --------------------------------------------------------------------------------------
 
 
-class _Input(Schema):
-    class Meta:
-        unknown = EXCLUDE  # unknown fields (role, organisation_id, ...) are ignored, never applied
-
+class _Input(InputSchema):
     def handle_error(self, error: ValidationError, data, *, many: bool, **kwargs):
         """Name nested problems `organisation.kind`, as the service's problems are named."""
         raise ValidationError(_dotted(error.messages)) from None

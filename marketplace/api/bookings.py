@@ -11,7 +11,7 @@ from marshmallow.validate import Length, OneOf, Range
 from marketplace.api.auth import api_user, token_required
 from marketplace.api.categories import Number
 from marketplace.api.listings import AwareDateTime, OrganisationRefSchema
-from marketplace.api.schemas import ErrorOutput
+from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.bookings import services
 from marketplace.bookings.models import BOOKING_STATUSES, NOTE_MAX, Booking
 from marketplace.bookings.queries import (
@@ -99,7 +99,7 @@ class BookingQuerySchema(Schema):
     per_page = fields.Integer(load_default=20, validate=Range(min=1, max=MAX_PER_PAGE))
 
 
-class BookingRequestSchema(Schema):
+class BookingRequestSchema(InputSchema):
     listing_id = fields.Integer(required=True, strict=True)
     start = LocalDateTime(required=True)
     end = LocalDateTime(required=True)
@@ -107,14 +107,14 @@ class BookingRequestSchema(Schema):
     message = fields.String(allow_none=True, validate=Length(max=NOTE_MAX))
 
 
-class BookingNoteSchema(Schema):
+class BookingNoteSchema(InputSchema):
     note = fields.String(allow_none=True, validate=Length(max=NOTE_MAX))
     damage = fields.String(
         allow_none=True, validate=Length(max=NOTE_MAX), metadata={"description": "On return."}
     )
 
 
-class ExtensionSchema(Schema):
+class ExtensionSchema(InputSchema):
     end = LocalDateTime(required=True)
 
 

@@ -9,7 +9,7 @@ from marshmallow.validate import Length, OneOf, Range
 from marketplace.api.auth import api_user, token_required
 from marketplace.api.categories import Number
 from marketplace.api.listings import AwareDateTime, OrganisationRefSchema
-from marketplace.api.schemas import ErrorOutput
+from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.exchanges import services
 from marketplace.exchanges.models import EXCHANGE_STATUSES, MASS_BASES, TRANSPORT_MODES, Exchange
@@ -88,7 +88,7 @@ class ExchangeQuerySchema(Schema):
     per_page = fields.Integer(load_default=20, validate=Range(min=1, max=MAX_PER_PAGE))
 
 
-class ExchangeProposalSchema(Schema):
+class ExchangeProposalSchema(InputSchema):
     offer_id = fields.Integer(required=True, strict=True)
     request_id = fields.Integer(
         allow_none=True, strict=True, metadata={"description": "One of your open requests."}
@@ -99,11 +99,11 @@ class ExchangeProposalSchema(Schema):
     message = fields.String(allow_none=True, validate=Length(max=MAX_MESSAGE_LENGTH))
 
 
-class ExchangeNoteSchema(Schema):
+class ExchangeNoteSchema(InputSchema):
     note = fields.String(allow_none=True, validate=Length(max=MAX_MESSAGE_LENGTH))
 
 
-class ExchangeCompletionSchema(Schema):
+class ExchangeCompletionSchema(InputSchema):
     quantity = Number(
         allow_none=True,
         metadata={"description": "Actually handed over, at most the accepted; default all."},

@@ -9,7 +9,7 @@ from marshmallow.validate import Range
 from marketplace.api.auth import api_user, token_required
 from marketplace.api.categories import Number
 from marketplace.api.listings import AwareDateTime
-from marketplace.api.schemas import ErrorOutput
+from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.core.database import declare_reads_only
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.extensions import db
@@ -89,7 +89,7 @@ class TransferQuerySchema(PageQuerySchema):
     )
 
 
-class TransferInputSchema(Schema):
+class TransferInputSchema(InputSchema):
     # Checked by the service (422 with the field), so that the web form says the same.
     payee_organisation_id = fields.Raw(required=True, metadata={"type": "integer"})
     amount = fields.Raw(required=True, metadata={"type": "number", "multipleOf": 0.01})

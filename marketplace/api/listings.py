@@ -5,12 +5,12 @@ from dataclasses import replace
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, pre_dump
+from marshmallow import Schema, fields, pre_dump
 from marshmallow.validate import Length, OneOf, Range
 
 from marketplace.api.auth import api_user, token_required
 from marketplace.api.categories import Number
-from marketplace.api.schemas import ErrorOutput
+from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.core.clock import as_aware
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
@@ -48,11 +48,8 @@ def _viewer_org_id() -> int | None:
 # -- schemas -------------------------------------------------------------------------------------
 
 
-class ListingChangeSchema(Schema):
-    """Writable fields; anything else (status, organisation, id, quantity_remaining) is ignored."""
-
-    class Meta:
-        unknown = EXCLUDE
+class ListingChangeSchema(InputSchema):
+    """Writable fields; anything else (status, organisation, id, quantity_remaining) is a 422."""
 
     kind = fields.String(validate=OneOf(list(KINDS)), metadata={"description": "Not changeable."})
     title = fields.String(validate=Length(min=3, max=200))

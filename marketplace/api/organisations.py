@@ -4,11 +4,11 @@ the directory's filters, queries and services, as the web pages use them."""
 from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, fields, post_load
+from marshmallow import Schema, fields, post_load
 from marshmallow.validate import Range
 
 from marketplace.api.auth import api_user, token_required
-from marketplace.api.schemas import ErrorOutput
+from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.geo import MAX_RADIUS_KM
 from marketplace.core.i18n import current_language
@@ -47,13 +47,18 @@ def _filters() -> DirectoryFilters:
 # -- schemas -------------------------------------------------------------------------------------
 
 
-class FunctionClaimSchema(Schema):
+class FunctionClaimSchema(InputSchema):
     """One claimed function; the service checks codes, notes and who may set `verified`."""
 
-    class Meta:
-        unknown = EXCLUDE  # what GET adds (name) may be sent back as it came
-
     code = fields.String(required=True, metadata={"enum": _CODES})
+    #: What GET adds may be sent back as it came; it is never applied.
+    name = fields.Raw(load_only=True, metadata={"description": "Ignored (GET's name)."})
+
+    @post_load
+    def _without_name(self, data, **kwargs):
+        data.pop("name", None)
+        return data
+
     note = fields.String(
         allow_none=True,
         metadata={"maxLength": NOTE_MAX, "description": "How the organisation takes it."},
@@ -68,7 +73,7 @@ class FunctionClaimSchema(Schema):
     )
 
 
-class OrganisationChangeSchema(Schema):
+class OrganisationChangeSchema(InputSchema):
     """PATCH semantics: only the fields sent change; any other field is a 422."""
 
     description = fields.String(allow_none=True, metadata={"maxLength": DESCRIPTION_MAX})

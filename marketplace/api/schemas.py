@@ -1,6 +1,16 @@
-"""Schemas shared by every API module: the contract's error answer."""
+"""Schemas shared by every API module: the contract's error answer and the base of every
+request body."""
 
-from marshmallow import Schema, fields
+from marshmallow import RAISE, Schema, fields
+
+
+class InputSchema(Schema):
+    """A write endpoint's body. A field the endpoint does not take, unknown or one the
+    application sets itself (id, status, organisation_id, quantity_remaining, role...), is a
+    422 that names it: ignoring it silently let a client believe it had been applied."""
+
+    class Meta:
+        unknown = RAISE
 
 
 class ErrorBody(Schema):

@@ -12,7 +12,7 @@ from marketplace.bookings.calendar import MonthGrid, listing_month
 from marketplace.bookings.forms import BookingForm, local_input_value, parse_local
 from marketplace.bookings.models import BOOKING_STATUSES
 from marketplace.bookings.spans import UTC, local
-from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.expiry import effective_status
@@ -116,6 +116,7 @@ def request_booking(listing_id: int):
                 flash(message, "error")
         except DomainError as error:
             db.session.rollback()
+            raise_access_errors(error)
             flash(error.message, "error")
             return redirect(url_for("listings.detail", listing_id=listing_id))
     listing = get_listing_for_viewer(listing_id, current_user.organisation_id)
@@ -174,6 +175,7 @@ def _act(booking_id: int, action, done: str):
         flash(done, "success")
     except DomainError as error:
         db.session.rollback()
+        raise_access_errors(error)
         flash(error.message, "error")
     return redirect(url_for(".detail", booking_id=booking_id))
 

@@ -53,3 +53,11 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str = "", retry_after: int = 60):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+def raise_access_errors(error: DomainError) -> None:
+    """For web views that explain a refusal on the page they return to: a missing right or a
+    missing object is not a refusal to explain but a 403 or 404 page (the error handler's), as
+    the API answers 403 or 404 JSON."""
+    if isinstance(error, PermissionDenied | NotFound):
+        raise error

@@ -25,12 +25,14 @@ _CSRF_SLOT = "\x00csrf-token\x00"
 
 
 def cached_fragment(
-    kind: str, key: Hashable, version: Hashable, render: Callable[[], str]
+    kind: str, slot: Callable[[], tuple[Hashable, Hashable | None]], render: Callable[[], str]
 ) -> Markup:
-    """The fragment `kind` for `key` at `version`, rendered by `render()` when not kept (and
-    always when `version` is None: nothing would tell when it went stale)."""
-    cache = _cache(kind) if version is not None else None
-    if cache is None:
+    """The fragment `kind`, rendered by `render()` when not kept. `slot()` gives its key and
+    the version of its data (None: nothing would tell when it went stale, so it is rendered);
+    it is asked only while the cache is on, since reading a version may cost a query."""
+    cache = _cache(kind)
+    key, version = slot() if cache is not None else (None, None)
+    if cache is None or version is None:
         return Markup(render())  # noqa: S704 - a template's escaped output
     html = cache.get(key, version)
     if html is None:

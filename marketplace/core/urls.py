@@ -4,10 +4,15 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
+#: Longer return addresses are refused: they would only echo an attacker's megabytes into a
+#: Location header (the app's own addresses stay far below).
+MAX_NEXT_LENGTH = 2000
+
 
 def safe_next_path(target: str | None, default: str = "/") -> str:
-    """Accept only a same-site path starting with a single '/', without backslashes or controls."""
-    if not target or not isinstance(target, str):
+    """Accept only a same-site path starting with a single '/', without backslashes or controls,
+    of at most MAX_NEXT_LENGTH characters."""
+    if not target or not isinstance(target, str) or len(target) > MAX_NEXT_LENGTH:
         return default
     if not target.startswith("/") or target.startswith("//"):
         return default

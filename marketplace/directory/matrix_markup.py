@@ -18,7 +18,7 @@ def gap_matrix_markup(matrix: GapMatrix) -> Markup:
     language = current_language()
     return cached_fragment(
         "gap_matrix",
-        (language, matrix.fingerprint(language)),
-        "matrix",  # the key holds every input: no data version to follow
+        # the key holds every input: no data version to follow
+        lambda: ((language, matrix.fingerprint(language)), "matrix"),
         lambda: render_fragment("directory/_gap_matrix_body.html", matrix=matrix),
     )

@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, raise_access_errors
 from marketplace.exchanges.brokered import propose_brokered_exchanges
 from marketplace.extensions import db
 
@@ -40,6 +40,7 @@ def propose():
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
+        raise_access_errors(error)
         flash(error.message, "error")
         return back
     flash(

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.core.database import declare_write_intent
-from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
 from marketplace.core.numbers import format_number
 from marketplace.core.pagination import PageRequest
 from marketplace.exchanges import conversation, queries, services, workflow
@@ -116,6 +116,7 @@ def _act(exchange_id: int, action, done: str):
         flash(done, "success")
     except DomainError as error:
         db.session.rollback()
+        raise_access_errors(error)
         flash(error.message, "error")
     return redirect(url_for(".detail", exchange_id=exchange_id))
 
@@ -172,6 +173,7 @@ def complete(exchange_id: int):
             _copy_errors(form, error)
         except DomainError as error:
             db.session.rollback()
+            raise_access_errors(error)
             flash(error.message, "error")
             return redirect(url_for(".detail", exchange_id=exchange_id))
     exchange = queries.get_exchange_for_user(exchange_id, current_user)
@@ -220,6 +222,7 @@ def propose(listing_id: int):
             _copy_errors(form, error)
         except DomainError as error:
             db.session.rollback()
+            raise_access_errors(error)
             flash(error.message, "error")
     return render_template("exchanges/propose.html", form=form, offer=offer)
 

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.auth.forms import copy_errors
-from marketplace.core.errors import DomainError, ValidationFailed
+from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.ledger import payment_requests, queries, services
@@ -71,6 +71,7 @@ def pay():
             copy_errors(form, error.fields)
         except DomainError as error:
             db.session.rollback()
+            raise_access_errors(error)
             form.form_errors.append(error.message)
     status = 422 if request.method == "POST" else 200
     account = queries.get_account_view(current_user.organisation_id, currency)
@@ -107,6 +108,7 @@ def reverse(transfer_id: int):
         return redirect(url_for(".transfer", transfer_id=back.id))
     except DomainError as error:
         db.session.rollback()
+        raise_access_errors(error)
         flash(error.message, "error")
     return redirect(url_for(".transfer", transfer_id=transfer_id))
 
@@ -151,6 +153,7 @@ def answer_request(request_id: int, answer: str):
         flash(str(done), "success")
     except DomainError as error:
         db.session.rollback()
+        raise_access_errors(error)
         flash(error.message, "error")
     return redirect(url_for(".account", _anchor="requests"))
 

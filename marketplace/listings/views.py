@@ -82,14 +82,16 @@ def browse():
         "browse",
         # everything of the reader the results depend on: language, own organisation (its
         # withdrawn and hidden listings, distances from its place), signed in or not
-        (
-            current_language(),
-            request.full_path,
-            current_user.is_authenticated,
-            _viewer_org_id(),
-            home,
+        lambda: (
+            (
+                current_language(),
+                request.full_path,
+                current_user.is_authenticated,
+                _viewer_org_id(),
+                home,
+            ),
+            page_version() if listing_finder() is not None else None,
         ),
-        page_version() if listing_finder() is not None else None,
         lambda: _browse_content(filters, problems),
     )
     html = render_template("listings/browse.html", content=content, filters=filters)

@@ -76,8 +76,10 @@ def match_panel(listing: Listing) -> Markup:
     viewer = current_user.organisation_id if current_user.is_authenticated else None
     return cached_fragment(
         "match_panel",
-        (listing.id, dismissals_stamp(listing.id), viewer, current_language()),
-        page_version() if listing_finder() is not None else None,
+        lambda: (
+            (listing.id, dismissals_stamp(listing.id), viewer, current_language()),
+            page_version() if listing_finder() is not None else None,
+        ),
         lambda: render_fragment("matching/_panel_body.html", listing=listing),
     )
 

@@ -87,7 +87,9 @@ def save_search():
     except ValidationFailed as error:
         db.session.rollback()
         flash(error.message, "error")
-    return redirect(url_for("listings.browse", **{k: v for k, v in args.items() if v}))
+    # Back to the search, with what was valid only: a 100,000-character q made a 65 KB Location.
+    kept = {k: v for k, v in args.items() if v and k not in form.errors}
+    return redirect(url_for("listings.browse", **kept))
 
 
 @bp.post("/matches/searches/<int:search_id>/delete")

@@ -123,8 +123,7 @@ def dashboard():
         return _dashboard_page(*_dashboard_context(report))
     content = cached_fragment(
         "dashboard",
-        (request.full_path, current_language()),
-        dashboard_version(),
+        lambda: ((request.full_path, current_language()), dashboard_version()),
         lambda: _dashboard_content(*_dashboard_context(report)),
     )
     return render_template("reports/dashboard.html", content=content, summary=True)

@@ -71,15 +71,19 @@ def test_register_answers_201_with_user_and_organisation(app_ctx, client):
     assert isinstance(org["id"], int) and body["user"]["id"] > 0
 
 
-def test_register_ignores_unknown_fields_and_never_sets_role_or_organisation(app_ctx, client, make):
+def test_register_refuses_unknown_fields_and_never_sets_role_or_organisation(app_ctx, client, make):
     other = make.organisation()
     data = registration(role="admin", organisation_id=other.id, is_admin=True)
     data["organisation"]["id"] = other.id
     response = client.post("/api/v1/register", json=data)
-    assert response.status_code == 201
-    db.session.expire_all()
-    user = db.session.execute(select(User).where(User.email.like("greta%"))).scalar_one()
-    assert user.role == "member" and user.organisation_id != other.id
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {
+        "role",
+        "organisation_id",
+        "is_admin",
+        "organisation.id",
+    }
+    assert db.session.execute(select(User).where(User.email.like("greta%"))).first() is None
 
 
 def test_register_optional_fields_may_be_omitted_or_null(app_ctx, client):

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from marketplace.core.clock import today
 from marketplace.extensions import db
@@ -87,27 +88,27 @@ def test_post_creates_a_listing_with_the_contract_shape(api, make):
     assert fresh(item["id"]).created_by_id == user.id
 
 
-def test_post_ignores_status_organisation_and_other_read_only_fields(api, make):
+def test_post_refuses_status_organisation_and_other_read_only_fields(api, make):
+    """Issue 16: sent fields the application sets are a 422 naming them, never ignored."""
+    from marketplace.listings.models import Listing
+
     user = make.user()
     other = make.organisation()
-    response = api.post(
-        "/api/v1/listings",
-        as_=user,
-        json=body(
-            status="closed",
-            organisation={"id": other.id, "name": other.name},
-            organisation_id=other.id,
-            quantity_remaining=1,
-            id=777,
-            created_at="2001-01-01T00:00:00+00:00",
-        ),
-    )
-    assert response.status_code == 201
-    item = response.json
-    assert item["status"] == "open"
-    assert item["organisation"]["id"] == user.organisation_id
-    assert item["quantity_remaining"] == 12 and item["id"] != 777
-    assert not item["created_at"].startswith("2001")
+    protected = {
+        "status": "closed",
+        "organisation": {"id": other.id, "name": other.name},
+        "organisation_id": other.id,
+        "quantity_remaining": 1,
+        "id": 777,
+        "created_at": "2001-01-01T00:00:00+00:00",
+        "colour": "red",
+    }
+    response = api.post("/api/v1/listings", as_=user, json=body(**protected))
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "validation_failed"
+    assert set(response.json["error"]["fields"]) == set(protected)
+    assert db.session.execute(select(Listing)).first() is None
+    assert api.post("/api/v1/listings", as_=user, json=body()).status_code == 201
 
 
 def test_post_without_token_is_401(api):
@@ -299,10 +300,18 @@ def test_get_one_and_404s(api, make):
 def test_patch_changes_writable_fields_only(api, make):
     owner = make.user()
     listing_id = make.listing(organisation=owner.organisation).id
-    response = api.patch(
+    refused = api.patch(
         f"/api/v1/listings/{listing_id}",
         as_=owner,
         json={"title": "Nur noch 30 Paletten", "quantity": 30, "status": "closed", "id": 5},
+    )
+    assert refused.status_code == 422
+    assert set(refused.json["error"]["fields"]) == {"status", "id"}
+    assert api.get(f"/api/v1/listings/{listing_id}").json["title"] != "Nur noch 30 Paletten"
+    response = api.patch(
+        f"/api/v1/listings/{listing_id}",
+        as_=owner,
+        json={"title": "Nur noch 30 Paletten", "quantity": 30},
     )
     assert response.status_code == 200, response.json
     assert response.json["title"] == "Nur noch 30 Paletten"

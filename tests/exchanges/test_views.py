@@ -162,13 +162,13 @@ def test_provider_accepts_with_the_forms_csrf_token(app, client, login_as, p):
     assert f"/exchanges/{exchange_id}/complete" in page
 
 
-def test_receiver_sees_no_accept_button_and_a_forged_accept_is_a_message(app, client, login_as, p):
+def test_receiver_sees_no_accept_button_and_a_forged_accept_is_refused(app, client, login_as, p):
     exchange_id = _propose(client, login_as, p)
     html = client.get(f"/exchanges/{exchange_id}").get_data(as_text=True)
     assert f"/exchanges/{exchange_id}/accept" not in html
     assert f"/exchanges/{exchange_id}/cancel" in html
-    response = client.post(f"/exchanges/{exchange_id}/accept", follow_redirects=True)
-    assert response.status_code == 200
+    response = client.post(f"/exchanges/{exchange_id}/accept")
+    assert response.status_code == 403  # a missing right is a 403 page, not a message
     assert "Only the offering organisation" in response.get_data(as_text=True)
     assert load(app, Exchange, exchange_id).status == "proposed"
 
@@ -343,3 +343,13 @@ def test_proposal_can_answer_an_own_request(app, client, login_as, p):
     )
     exchange_id = _propose(client, login_as, p, "2", request_id=str(request.id))
     assert load(app, Exchange, exchange_id).request_id == request.id
+
+
+def test_a_coordinator_who_is_no_party_gets_403_for_every_action(app, client, login_as, p, make):
+    """Issue 16: coordinators' refused web actions answered 302 or 422; a missing right is 403."""
+    exchange_id = _propose(client, login_as, p)
+    login_as(make.user(role="coordinator"))
+    for action in ("accept", "decline", "cancel"):
+        response = client.post(f"/exchanges/{exchange_id}/{action}")
+        assert response.status_code == 403, action
+    assert load(app, Exchange, exchange_id).status == "proposed"

@@ -122,3 +122,13 @@ def test_text_matching_works_like_the_search(make):
     assert text_matches("Buerostuhl", terms) and text_matches("Stuhl", terms)
     assert text_matches('"gut erhalten"', terms) and text_matches("office furniture", terms)
     assert not text_matches("Stuhl -Armlehne", terms) and not text_matches("Tisch", terms)
+
+
+def test_an_over_long_search_is_refused_with_a_short_redirect(client, login_as, make):
+    """Issue 16: the refused search is not echoed into the Location header (was 65 KB)."""
+    login_as(make.user())
+    response = client.post("/matches/searches", data={"q": "Palette" * 15_000, "kind": "offer"})
+    assert response.status_code == 302
+    assert len(response.headers["Location"]) < 200
+    assert response.headers["Location"] == "/listings?kind=offer"
+    assert db.session.execute(select(SavedSearch)).first() is None

@@ -93,3 +93,8 @@ def test_a_language_link_never_writes_a_profile_nor_leaves_the_site(client, make
     db.session.expire_all()
     assert db.session.get(User, user_id).locale == "de"
     assert client.get("/language/fr").status_code == 302
+
+
+def test_an_over_long_return_address_is_not_echoed(client):
+    response = client.get("/language/en?next=/listings?q=" + "x" * 100_000)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
