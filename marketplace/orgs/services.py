@@ -284,10 +284,9 @@ def invite_member(
     if problems := email_problems(email):
         raise ValidationFailed({"email": problems})
     address = normalise_email(email)
-    if get_user_by_email(address) is not None:
-        raise ValidationFailed(
-            {"email": [_("This person already has an account on Stoffwechsel.")]}
-        )
+    # The inviter gets the same answer whether or not the address has an account (no way to
+    # find out who uses Stoffwechsel); the mail tells the invitee what to do in either case.
+    has_account = get_user_by_email(address) is not None
     db.session.execute(
         delete(Invitation).where(
             Invitation.organisation_id == organisation.id,
@@ -319,6 +318,8 @@ def invite_member(
             inviter=actor,
             organisation=organisation,
             link=absolute_url("orgs.accept_invitation", token=token),
+            login_link=absolute_url("auth.login"),
+            has_account=has_account,
             days=lifetime.days,
         )
     log.info("User %s invited someone to organisation %s", actor.id, organisation.id)

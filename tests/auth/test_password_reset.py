@@ -41,6 +41,34 @@ def test_forgot_answers_the_same_whether_or_not_the_account_exists(client, make,
     assert [m.to for m in outbox] == [["greta@example.org"], ["greta@example.org"]]
 
 
+def test_an_unknown_address_costs_the_same_work_as_a_known_one(app, client, make, outbox):
+    """Issue 16: the answer for an existing account came about 5 ms later (a token, its row and
+    the rendered mail). Both now hash a token and render the mail; only the known one is sent."""
+    from flask import template_rendered
+
+    import marketplace.auth.services as services
+
+    make.user(email="greta@example.org")
+    rendered, hashed = [], []
+
+    def count(sender, template, context, **extra):
+        rendered.append(template.name)
+
+    real_hash = services.hash_secret
+    template_rendered.connect(count, app)
+    try:
+        services.hash_secret = lambda value: hashed.append(1) or real_hash(value)
+        for email in ("greta@example.org", "niemand@example.org"):
+            rendered.clear(), hashed.clear()
+            client.post("/password/forgot", data={"email": email})
+            assert rendered.count("email/password_reset.txt") == 1, email
+            assert len(hashed) == 1, email
+    finally:
+        services.hash_secret = real_hash
+        template_rendered.disconnect(count, app)
+    assert [m.to for m in outbox] == [["greta@example.org"]]
+
+
 def test_reset_mail_has_an_absolute_single_use_link(client, make, outbox):
     user = make.user(name="Greta")
     token = _request_link(client, outbox, user.email)

@@ -1,5 +1,6 @@
 """Managing one's organisation: the edit page, members, invitations and joining by invitation."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -157,3 +158,23 @@ def test_inviting_needs_the_csrf_token_when_enabled(client, make, login_as, outb
     inviter = login_as(make.user())
     assert _invite(client, inviter.organisation_id).status_code == 400
     assert outbox == []
+
+
+def test_an_invitation_answers_the_same_whether_or_not_the_address_has_an_account(
+    client, login_as, make, outbox
+):
+    """Issue 16: "This person already has an account" told any member who uses Stoffwechsel."""
+
+    inviter = login_as(make.user())
+    taken = make.user(email="schon-da@example.org").email
+    answers = []
+    for address in (taken, "neu@example.org"):
+        response = client.post(f"/orgs/{inviter.organisation_id}/members", data={"email": address})
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        flash = re.search(r'class="flash[^"]*"[^>]*>(.*?)<', page, re.S).group(1)
+        answers.append((response.status_code, flash.replace(address, "ADDRESS").strip()))
+    assert answers[0] == answers[1] and answers[0][0] == 302
+    to_taken, to_new = (next(m for m in outbox if m.to == [a]) for a in (taken, "neu@example.org"))
+    assert "already has a Stoffwechsel account" in to_taken.body
+    assert "/invitations/" not in to_taken.body and "/login" in to_taken.body
+    assert "/invitations/" in to_new.body

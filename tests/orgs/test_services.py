@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from marketplace.auth import services as auth_services
 from marketplace.auth.models import User
 from marketplace.auth.passwords import verify_password
+from marketplace.auth.services import EmailTaken
 from marketplace.auth.sessions import hash_secret
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import NotFound, ValidationFailed
@@ -251,11 +252,13 @@ def test_invitation_is_mailed_after_the_commit_with_a_hashed_token(app_ctx, make
     assert "Greta" in outbox[0].body and user.organisation.name in outbox[0].body
 
 
-def test_inviting_someone_with_an_account_is_refused(app_ctx, make):
+def test_inviting_someone_with_an_account_cannot_be_accepted_with_it(app_ctx, make, outbox):
     user = make.user()
     other = make.user()
-    with pytest.raises(ValidationFailed):
-        services.invite_member(user.organisation, user, other.email)
+    _, token = services.invite_member(user.organisation, user, other.email)
+    db.session.commit()
+    with pytest.raises(EmailTaken):
+        services.accept_invitation(token, "Nils", "Lastenrad-Kiez-2026", "de", accepted_terms=True)
 
 
 def test_only_members_may_invite(app_ctx, make):
