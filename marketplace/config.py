@@ -71,6 +71,11 @@ class Defaults:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_FAILURES_PER_ACCOUNT = 10  # within LOGIN_FAILURE_WINDOW_S
     LOGIN_FAILURES_PER_ADDRESS = 50
+    #: A browser that signed in before (auth/devices.py) counts only its own failures.
+    LOGIN_FAILURES_PER_DEVICE = 10
+    #: Sign-in attempts per client address and route, whatever the account (shared through
+    #: RATELIMIT_STORAGE_URI): guessing across many accounts from one place.
+    LOGIN_ROUTE_LIMIT = "20 per minute;200 per hour"
     LOGIN_FAILURE_WINDOW_S = 15 * 60
 
     API_TOKEN_LIFETIME_DAYS = 30

@@ -1,6 +1,6 @@
 """API v1: accounts (contract: shared/api-v1.md "Accounts")."""
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -158,6 +158,7 @@ def register(data):
 
 
 @blp.route("/tokens", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ROUTE_LIMIT"])
 @blp.arguments(CredentialsInput)
 @blp.response(201, TokenOutput)
 @blp.alt_response(

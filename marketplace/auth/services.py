@@ -173,13 +173,16 @@ def unique_email(email: str) -> Iterator[None]:
 # --- signing in and out ---------------------------------------------------------------------------
 
 
-def authenticate(email: str | None, password: str | None, address: str) -> User:
+def authenticate(
+    email: str | None, password: str | None, address: str, device: str | None = None
+) -> User:
     """The active user with these credentials; InvalidCredentials (identical for unknown addresses
     and wrong passwords) or TooManyAttempts otherwise. Failures are flushed: commit them too.
-    The password is checked before any write transaction begins."""
+    The password is checked before any write transaction begins. `device`: the id of a device
+    cookie issued for this account (auth/devices.py), whose attempts count only against it."""
     with reads_before_writing():
         try:
-            check_login_allowed(email or "", address)
+            check_login_allowed(email or "", address, device)
         except TooManyAttempts:
             log.warning(
                 "Sign-in throttled for account %s from %s", account_key(email)[:12], address
@@ -193,7 +196,7 @@ def authenticate(email: str | None, password: str | None, address: str) -> User:
         )
         ok = ok and user is not None and user.active
     if not ok:
-        record_failure(email or "", address)
+        record_failure(email or "", address, device)
         log.info("Sign-in refused for account %s from %s", account_key(email)[:12], address)
         raise InvalidCredentials(_("The e-mail address or the password is not correct."))
     clear_failures(user.email)  # user is reloaded in the write transaction

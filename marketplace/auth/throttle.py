@@ -33,15 +33,23 @@ def _window() -> timedelta:
     return timedelta(seconds=int(current_app.config["LOGIN_FAILURE_WINDOW_S"]))
 
 
-def check_login_allowed(email: str, address: str) -> None:
-    """Raise TooManyAttempts when the account or the address has failed too often recently."""
+def _device_key(device: str) -> str:
+    return "device:" + device
+
+
+def check_login_allowed(email: str, address: str, device: str | None = None) -> None:
+    """Raise TooManyAttempts when the account or the address has failed too often recently; for
+    a trusted device (auth/devices.py) only that device's own failures count."""
     if not throttle_enabled():
         return
     since = utcnow() - _window()
-    limits = (
-        (LoginAttempt.account_key, account_key(email), "LOGIN_FAILURES_PER_ACCOUNT"),
-        (LoginAttempt.address, address or "", "LOGIN_FAILURES_PER_ADDRESS"),
-    )
+    if device is not None:
+        limits = ((LoginAttempt.account_key, _device_key(device), "LOGIN_FAILURES_PER_DEVICE"),)
+    else:
+        limits = (
+            (LoginAttempt.account_key, account_key(email), "LOGIN_FAILURES_PER_ACCOUNT"),
+            (LoginAttempt.address, address or "", "LOGIN_FAILURES_PER_ADDRESS"),
+        )
     for column, value, setting in limits:
         count, oldest = db.session.execute(
             select(func.count(LoginAttempt.id), func.min(LoginAttempt.created_at)).where(
@@ -60,15 +68,18 @@ def check_login_allowed(email: str, address: str) -> None:
             )
 
 
-def record_failure(email: str, address: str) -> None:
-    """Count one failed attempt (and drop rows that have left the window)."""
+def record_failure(email: str, address: str, device: str | None = None) -> None:
+    """Count one failed attempt (and drop rows that have left the window): a trusted device's
+    against that device only, so that it never locks the account or the address for others."""
     if not throttle_enabled():
         return
     now = utcnow()
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.created_at <= now - _window()))
-    db.session.add(
-        LoginAttempt(account_key=account_key(email), address=(address or "")[:64], created_at=now)
-    )
+    if device is not None:
+        key, address = _device_key(device), ""
+    else:
+        key = account_key(email)
+    db.session.add(LoginAttempt(account_key=key, address=(address or "")[:64], created_at=now))
     db.session.flush()
 
 

@@ -1,10 +1,11 @@
 """Web pages: sign in and out, password reset, the user's own profile."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from marketplace.auth import services
+from marketplace.auth.devices import remember_device, trusted_device
 from marketplace.auth.forms import (
     ROLE_LABELS,
     ForgotPasswordForm,
@@ -22,6 +23,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ROUTE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     next_path = request.form.get("next") if request.method == "POST" else request.args.get("next")
@@ -31,8 +33,11 @@ def login():
         return redirect(target)
     status, headers = 200, {}
     if form.validate_on_submit():
+        device = trusted_device(form.email.data)
         try:
-            user = services.authenticate(form.email.data, form.password.data, _client_address())
+            user = services.authenticate(
+                form.email.data, form.password.data, _client_address(), device
+            )
         except services.InvalidCredentials as error:
             db.session.commit()  # the failure counts towards the throttle
             form.form_errors.append(error.message)
@@ -42,7 +47,9 @@ def login():
         else:
             services.start_browser_session(user, request.user_agent.string)
             db.session.commit()
-            return redirect(target)
+            response = redirect(target)
+            remember_device(response, user.email, device)
+            return response
     return render_template("auth/login.html", form=form), status, headers
 
 

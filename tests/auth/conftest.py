@@ -76,3 +76,36 @@ def bearer(app_ctx):
         return {"Authorization": f"Bearer {token}"}
 
     return _bearer
+
+
+@pytest.fixture
+def limited_app(app):
+    """An app on the test database with the route limits on (the shared limiter is initialised
+    only by an app that starts with them on); limits are switched off again afterwards."""
+    from marketplace import create_app
+    from marketplace.extensions import limiter
+
+    limited = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": app.instance_path,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SERVER_NAME": "localhost",
+            "MAIL_BACKEND": "locmem",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_ROUTE_LIMIT": "4 per minute",
+            "WTF_CSRF_ENABLED": False,
+            "BABEL_DEFAULT_LOCALE": "en",
+        }
+    )
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.enabled = False
+    with limited.app_context():
+        from marketplace.extensions import db as database
+
+        database.session.remove()
+        database.engine.dispose()

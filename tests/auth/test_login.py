@@ -155,3 +155,68 @@ def test_logins_and_denials_are_logged_without_secrets(client, make, sign_in, ca
     text = "\n".join(messages)
     assert PASSWORD not in text and "falsches-passwort" not in text
     assert "greta@example.org" not in text
+
+
+# -- lockouts nobody else can trigger (issue 16, point 2) ----------------------------------------
+
+
+def test_a_device_that_signed_in_before_keeps_signing_in_while_others_guess(
+    app, client, make, sign_in, throttle_on
+):
+    """Ten wrong passwords from anywhere locked the owner out, even with the right one."""
+    owner = make.user()
+    assert sign_in(owner.email).status_code == 302  # this browser now carries a device cookie
+    client.post("/logout")
+    attacker = app.test_client()
+    for _ in range(6):  # past the account's and the address's limits
+        attacker.post("/login", data={"email": owner.email, "password": "geraten"})
+    refused = attacker.post("/login", data={"email": owner.email, "password": PASSWORD})
+    assert refused.status_code == 429  # an unknown device stays throttled
+    assert sign_in(owner.email).status_code == 302  # the owner's own browser is not
+    assert client.get("/profile").status_code == 200
+
+
+def test_a_trusted_device_is_throttled_on_its_own(app, client, make, sign_in, throttle_on):
+    app.config["LOGIN_FAILURES_PER_DEVICE"] = 3
+    try:
+        owner = make.user()
+        sign_in(owner.email)
+        client.post("/logout")
+        for _ in range(3):
+            assert sign_in(owner.email, "vertippt").status_code == 200
+        assert sign_in(owner.email).status_code == 429
+        # the device's failures do not lock the account elsewhere
+        other = app.test_client()
+        assert (
+            other.post("/login", data={"email": owner.email, "password": PASSWORD}).status_code
+            == 302
+        )
+    finally:
+        app.config["LOGIN_FAILURES_PER_DEVICE"] = 10
+
+
+def test_a_device_cookie_of_another_account_or_forged_is_not_trusted(
+    app, client, make, sign_in, throttle_on
+):
+    first, second = make.user(), make.user()
+    sign_in(first.email)  # a cookie for the first account only
+    client.post("/logout")
+    for _ in range(3):
+        sign_in(second.email, "geraten")
+    assert sign_in(second.email).status_code == 429
+    client.set_cookie("device", "forged.value", path="/login")
+    for _ in range(3):
+        sign_in(second.email, "geraten")
+    assert sign_in(second.email).status_code == 429  # a forged cookie trusts nothing
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/tokens"])
+def test_sign_in_routes_have_a_limit_per_address(limited_app, path):
+    """Guessing across many accounts from one address meets a route limit of its own."""
+    client = limited_app.test_client()
+    answers = []
+    for n in range(5):
+        body = {"email": f"person{n}@example.org", "password": "geraten"}
+        answer = client.post(path, json=body) if "api" in path else client.post(path, data=body)
+        answers.append(answer.status_code)
+    assert answers[-1] == 429 and 429 not in answers[:4], answers
