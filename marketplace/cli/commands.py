@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Attach every command group; each feature's commands live beside it in this package."""
+    from marketplace.backup.cli import backup_cli
     from marketplace.bookings.cli import bookings_cli
     from marketplace.cli.report import report_cli
     from marketplace.cli.seed import seed_demo_command
@@ -22,3 +23,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(report_cli)
     app.cli.add_command(bookings_cli)
     app.cli.add_command(currency_cli)
+    app.cli.add_command(backup_cli)

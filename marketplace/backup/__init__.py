@@ -1,0 +1,1 @@
+"""Backup and restore of the embedded default (SQLite and the upload folder)."""
