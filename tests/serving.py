@@ -97,6 +97,8 @@ def running_gunicorn(
                 f"127.0.0.1:{port}",
                 "--timeout",
                 "120",
+                "--pid",
+                str(tmp_path / "gunicorn.pid"),  # for tests that kill a worker
                 "wsgi:app",
             ],
             cwd=ROOT,
