@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every table must be known to the metadata before migrations or queries run."""
+    import marketplace.audit.models
     import marketplace.auth.models
     import marketplace.bookings.models
     import marketplace.categories.models
@@ -152,6 +153,7 @@ def _init_mail(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from marketplace.api.blueprint import init_api
+    from marketplace.audit.views import bp as audit_bp
     from marketplace.auth.views import bp as auth_bp
     from marketplace.bookings.feed_views import bp as booking_feeds_bp
     from marketplace.bookings.rules_views import bp as booking_rules_bp
@@ -191,6 +193,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(start_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(search_bp)
+    app.register_blueprint(audit_bp)
     init_api(app)
 
 

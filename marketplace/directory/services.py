@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from marketplace.audit.services import record_action
 from marketplace.auth.models import User
 from marketplace.auth.services import clean_line
 from marketplace.core.clock import utcnow
@@ -196,14 +197,28 @@ def _replace_claims(organisation, actor, claims) -> None:
             row.note = claim["note"]
             row.verified_at = row.verified_by_id = None
         if actor.is_coordinator and claim["verified"] is not None:
-            _mark(row, actor if claim["verified"] else None, now)
+            _mark(row, actor if claim["verified"] else None, now, actor)
 
 
-def _mark(row: OrganisationFunction, coordinator: User | None, now) -> None:
+def _mark(row: OrganisationFunction, coordinator: User | None, now, actor: User) -> None:
+    """Verify a claim (`coordinator`) or withdraw its verification (None), by `actor`."""
     if coordinator is None:
+        if row.verified_at is not None:
+            _audit(actor, "function.unverify", row)
         row.verified_at = row.verified_by_id = None
     elif row.verified_at is None:
         row.verified_at, row.verified_by_id = now, coordinator.id
+        _audit(actor, "function.verify", row)
+
+
+def _audit(actor: User, action: str, row: OrganisationFunction) -> None:
+    record_action(
+        actor,
+        action,
+        organisation_id=row.organisation_id,
+        subject=f"organisation {row.organisation_id}, function {row.code}",
+        details=row.note or "",
+    )
 
 
 def verify_function(
@@ -214,7 +229,7 @@ def verify_function(
     row = _current_claims(organisation).get(code)
     if row is None:
         raise NotFound(_("This organisation does not claim that function."))
-    _mark(row, coordinator if verified else None, utcnow())
+    _mark(row, coordinator if verified else None, utcnow(), coordinator)
     db.session.flush()
     log.info(
         "Coordinator %s %s function %s of organisation %s",

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from marketplace.audit.services import record_action
 from marketplace.auth.models import User
 from marketplace.core.errors import DomainError, PermissionDenied, ValidationFailed
 from marketplace.core.units import mass_kg
@@ -117,6 +118,13 @@ def propose_brokered_exchanges(
         live.add((offer.id, request.id))
         # propose_exchange told the provider; the receiver hears it from the network office.
         notify_other_side(exchange, exchange.provider_id, "brokered", coordinator)
+        record_action(
+            coordinator,
+            "exchange.brokered",
+            organisation_id=request.organisation_id,
+            subject=f"exchange {exchange.id}",
+            details=f"offer {offer.id} -> request {request.id}, quantity {pair.quantity}",
+        )
         outcome.created.append(exchange)
     return outcome
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.audit.services import record_action
 from marketplace.auth.models import User
 from marketplace.core.clock import local_month, utcnow
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -454,6 +455,18 @@ def _log_change(user: User, account: Account, old: tuple, reason: str) -> None:
             new_frozen=account.frozen,
             reason=reason,
         )
+    )
+    if old[2] != account.frozen:
+        action = "account.freeze" if account.frozen else "account.unfreeze"
+    else:
+        action = "account.limits"
+    record_action(
+        user,
+        action,
+        organisation_id=account.organisation_id,
+        subject=f"account of organisation {account.organisation_id}",
+        details=f"min {old[0]} -> {account.min_cents}, max {old[1]} -> {account.max_cents} "
+        f"(cents); {reason}",
     )
     db.session.flush()
 

@@ -4,9 +4,10 @@ moderation audit log."""
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event, text
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from marketplace.core.append_only import append_only
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 
@@ -118,6 +119,7 @@ class ListingHiding(db.Model):
     listing = relationship("Listing")
 
 
+@append_only
 class ModerationEvent(db.Model):
     """The audit log: who did what to which listing, when and why. Rows are only ever added."""
 
@@ -133,24 +135,3 @@ class ModerationEvent(db.Model):
 
     actor = relationship("User", lazy="joined")
     listing = relationship("Listing", lazy="joined")
-
-
-class AuditLogIsAppendOnly(RuntimeError):
-    """Someone tried to change or remove a row of the moderation audit log."""
-
-
-@event.listens_for(ModerationEvent, "before_update")
-@event.listens_for(ModerationEvent, "before_delete")
-def _refuse_change(_mapper, _connection, _target) -> None:
-    raise AuditLogIsAppendOnly("moderation_events rows are never changed or deleted")
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_change(state: ORMExecuteState) -> None:
-    mapper = state.bind_mapper
-    if (
-        (state.is_update or state.is_delete)
-        and mapper is not None
-        and mapper.class_ is ModerationEvent
-    ):
-        raise AuditLogIsAppendOnly("moderation_events rows are never changed or deleted")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from marketplace.audit.services import record_action
 from marketplace.auth.models import User
 from marketplace.auth.throttle import throttle_enabled
 from marketplace.core.clock import utcnow
@@ -49,9 +50,26 @@ def require_coordinator(user: User | None) -> None:
         raise PermissionDenied(_("Only coordinators can moderate listings."))
 
 
+#: Moderation actions that are coordinators' decisions: also in the admins' audit log.
+_AUDITED = {
+    "hidden": "listing.hide",
+    "restored": "listing.restore",
+    "upheld": "listing.uphold",
+    "dismissed": "reports.dismiss",
+}
+
+
 def _record(actor: User, action: str, listing: Listing, reason: str = "") -> ModerationEvent:
     entry = ModerationEvent(actor_id=actor.id, action=action, listing_id=listing.id, reason=reason)
     db.session.add(entry)
+    if action in _AUDITED:
+        record_action(
+            actor,
+            _AUDITED[action],
+            organisation_id=listing.organisation_id,
+            subject=f"listing {listing.id}",
+            details=reason,
+        )
     return entry
 
 
