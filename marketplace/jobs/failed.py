@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from rq.cron import get_cron_job_ids
+from flask_babel import lazy_gettext as _l
+from rq.cron import get_cron_job_history_key
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
@@ -14,6 +15,17 @@ from marketplace.core.errors import NotFound, PermissionDenied
 from marketplace.jobs.queue import get_queue, jobs_queued, redis_connection
 from marketplace.jobs.schedule import PERIODIC, interval_of
 
+#: RQ's job states as admins read them.
+STATUS_LABELS = {
+    "queued": _l("waiting"),
+    "scheduled": _l("waiting"),
+    "deferred": _l("waiting"),
+    "started": _l("running"),
+    "finished": _l("done"),
+    "failed": _l("failed"),
+    "stopped": _l("stopped"),
+    "canceled": _l("cancelled"),
+}
 #: Failed jobs listed at most (the newest); the rest stay in Redis until JOB_FAILURE_TTL_S.
 LISTED = 100
 
@@ -92,14 +104,20 @@ def _periodic() -> list[PeriodicRun]:
     connection = redis_connection()
     runs = []
     for periodic in PERIODIC:
-        last = get_cron_job_ids(periodic.name, connection, 0, 0)
-        job = Job.fetch_many(last, connection=connection)[0] if last else None
+        # rq.cron keeps the ids and enqueue times longer than the jobs themselves (result_ttl).
+        last = connection.zrange(
+            get_cron_job_history_key(periodic.name), 0, 0, desc=True, withscores=True
+        )
+        job = Job.fetch_many([last[0][0].decode()], connection=connection)[0] if last else None
+        status = job.get_status(refresh=False).value if job else None
         runs.append(
             PeriodicRun(
                 name=periodic.name,
                 interval_s=interval_of(periodic, current_app.config),
-                last_enqueued_at=_naive_utc(job.enqueued_at) if job else None,
-                last_status=job.get_status(refresh=False).value if job else None,
+                last_enqueued_at=(
+                    datetime.fromtimestamp(last[0][1], UTC).replace(tzinfo=None) if last else None
+                ),
+                last_status=str(STATUS_LABELS.get(status, status)) if status else None,
             )
         )
     return runs

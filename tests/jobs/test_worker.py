@@ -86,7 +86,9 @@ def test_a_mail_job_run_twice_sends_once(queued, app_ctx, outbox):
     assert len(outbox) == 1
 
 
-def test_with_redis_requests_do_not_sweep_and_the_scheduler_does(queued, work, client, make):
+def test_with_redis_requests_do_not_sweep_and_the_scheduler_does(
+    queued, work, client, login_as, make
+):
     listing = make.listing(available_until=today() - timedelta(days=1))
     db.session.commit()
     reset_sweep_clock()
@@ -101,6 +103,12 @@ def test_with_redis_requests_do_not_sweep_and_the_scheduler_does(queued, work, c
     work()
     db.session.expire_all()
     assert db.session.get(Listing, listing.id).status == "expired"
+
+    login_as(make.user(role="admin"))
+    html = client.get("/admin/jobs").get_data(as_text=True)
+    expiry_row = html[html.index("listings-expiry") :].split("</tr>")[0]
+    assert "every 60 s" in expiry_row and "done" in expiry_row
+    assert "booking-notices" in html and "off" in html
 
 
 def test_reindex_from_the_admin_page_is_queued(queued, work, client, login_as, make):
