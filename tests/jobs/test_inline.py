@@ -64,3 +64,16 @@ def test_reindex_without_redis_rebuilds_now(client, login_as, make):
     login_as(make.user(role="admin"))
     response = client.post("/admin/jobs/reindex", follow_redirects=True)
     assert "The search index has been rebuilt." in response.get_data(as_text=True)
+
+
+def test_when_redis_does_not_answer_the_job_runs_in_the_web_process(app, app_ctx, caplog):
+    ran.clear()
+    saved = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    try:
+        with caplog.at_level(logging.ERROR, logger="marketplace.jobs"):
+            assert enqueue(_remember, 3) is None
+    finally:
+        app.config["REDIS_URL"] = saved
+    assert ran == [(3, "tests.jobs.test_inline._remember")]
+    assert "Redis did not take job" in caplog.text

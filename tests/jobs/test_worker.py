@@ -7,7 +7,7 @@ from datetime import timedelta
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
-from marketplace.core.clock import today
+from marketplace.core.clock import today, utcnow
 from marketplace.core.mail import deliver_mail
 from marketplace.extensions import db
 from marketplace.jobs.queue import enqueue, get_queue, jobs_queued, redis_connection
@@ -133,3 +133,24 @@ def test_worker_command_refuses_without_redis(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code != 0
     assert "MARKETPLACE_REDIS_URL is not set" in result.output
+
+
+def test_booking_notices_run_by_the_worker_mail_in_each_language(queued, work, app, outbox):
+    from marketplace.bookings.sweep import send_due_booking_notices
+    from tests.bookings.helpers import booked, built
+
+    s = built(app, mode="lend", capacity=5)
+    now = utcnow()
+    booked(app, s, now - timedelta(hours=48), now - timedelta(hours=2), "active")  # overdue
+    with app.app_context():
+        enqueue(send_due_booking_notices)
+    work()  # the notices job queues two mail jobs; the burst works them off too
+    subjects = sorted(message.subject for message in outbox)
+    assert subjects == [
+        "Overdue: “Akkuschrauber Makita” has not been returned",
+        "Überfällig: „Akkuschrauber Makita“ wurde nicht zurückgegeben",
+    ]
+    with app.app_context():
+        enqueue(send_due_booking_notices)
+    work()
+    assert len(outbox) == 2  # claimed once: never sent again
