@@ -12,7 +12,7 @@ PO_FILES := $(wildcard marketplace/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run serve test test-sqlite test-postgres lint format bench bench-booking bench-currency \
-        babel-update translations db-upgrade seed install browser clean vendor
+        babel-update translations db-upgrade seed install browser clean vendor worker
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ serve: seed
 	fi; \
 	exec $(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --bind $(HOST):$(PORT) \
 	  --access-logfile - --forwarded-allow-ips 127.0.0.1 wsgi:app
+
+# An RQ worker for the background jobs (docs/jobs.md); it needs MARKETPLACE_REDIS_URL, as do the
+# web servers that enqueue. The periodic jobs also need one `flask --app wsgi scheduler`.
+worker: install
+	$(FLASK) worker
 
 # Debian's Chromium for the Playwright journeys (never a downloaded browser build).
 browser:

@@ -162,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.directory.views import bp as directory_bp
     from marketplace.exchanges.brokered_views import bp as brokered_bp
     from marketplace.exchanges.views import bp as exchanges_bp
+    from marketplace.jobs.views import bp as jobs_bp
     from marketplace.ledger.coordinator_views import bp as ledger_coordinator_bp
     from marketplace.ledger.views import bp as ledger_bp
     from marketplace.listings.views import bp as listings_bp
@@ -194,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(jobs_bp)
     init_api(app)
 
 

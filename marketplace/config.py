@@ -108,6 +108,17 @@ class Defaults:
     #: Rendered browse/search pages kept per process for anonymous visitors, dropped whenever a
     #: listing changes anywhere; None means 256 (and off under TESTING), 0 turns the cache off.
     LISTINGS_PAGE_CACHE_SIZE: int | None = None
+    #: Background jobs (marketplace/jobs, docs/jobs.md): with a Redis URL, alerts, mail, sweeps
+    #: and reindexing go to an RQ queue for `flask --app wsgi worker`, and the periodic sweeps
+    #: come from `flask --app wsgi scheduler` instead of web requests. None: all of it runs in
+    #: the web processes, as in the embedded default.
+    REDIS_URL: str | None = None
+    JOB_QUEUE = "stoffwechsel"
+    #: A failed job is tried again after each of these pauses (seconds), then listed for admins.
+    JOB_RETRY_INTERVALS = (30, 300, 1800)
+    JOB_TIMEOUT_S = 1800  # a full reindex of a large region takes minutes
+    #: Failed jobs are kept this long for admins to look at (RQ's failure_ttl).
+    JOB_FAILURE_TTL_S = 14 * 24 * 3600
     EXPIRY_SWEEP_INTERVAL_S = 60
     #: Booking reminders and overdue notices (bookings/sweep.py): checked for at most this often
     #: per process (0: only by `flask bookings sweep`), sent this many hours before pick-up/return.

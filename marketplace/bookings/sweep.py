@@ -3,7 +3,8 @@
 Each is sent exactly once, however many workers sweep at the same time: a booking is first
 claimed with a conditional UPDATE (`SET pickup_reminded_at = now WHERE id = :id AND
 pickup_reminded_at IS NULL`), and only the one sweep whose UPDATE changed the row queues the
-mail (after the commit, in each recipient's language: bookings.notifications)."""
+mail (after the commit, in each recipient's language: bookings.notifications). That makes the
+periodic job idempotent: from the scheduler when jobs go to Redis, else from web requests."""
 
 import logging
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from marketplace.core.clock import utcnow
 from marketplace.core.database import declare_write_intent
 from marketplace.core.sweeps import SweepClock, sweep_clock
 from marketplace.extensions import db
+from marketplace.jobs.queue import jobs_queued
 
 log = logging.getLogger("marketplace.bookings.sweep")
 #: Bookings handled per kind and sweep; the next sweep takes the rest.
@@ -93,6 +95,15 @@ def send_booking_notices(now: datetime | None = None, hours: float | None = None
     return result
 
 
+def send_due_booking_notices() -> int:
+    """Job (periodic): queue the due notices and commit (the mail leaves after); returns how many."""
+    result = send_booking_notices()
+    db.session.commit()
+    if result.total:
+        log.info("Sent %d booking reminder(s) and notice(s)", result.total)
+    return result.total
+
+
 def _clock() -> SweepClock:
     return sweep_clock("bookings")
 
@@ -103,10 +114,10 @@ def reset_sweep_clock() -> None:
 
 
 def sweep_bookings() -> None:
-    """before_request hook: send due notices at most every BOOKING_SWEEP_INTERVAL_S seconds per
-    process (0 turns it off; `flask bookings sweep` still works), in a transaction of its own; a
-    failure is logged and never breaks the request."""
-    if request.endpoint == "static":
+    """before_request hook (only without Redis): send due notices at most every
+    BOOKING_SWEEP_INTERVAL_S seconds per process (0 turns it off; `flask bookings sweep` still
+    works), in a transaction of its own; a failure is logged and never breaks the request."""
+    if request.endpoint == "static" or jobs_queued():
         return
     interval = float(current_app.config.get("BOOKING_SWEEP_INTERVAL_S", 300) or 0)
     if interval <= 0 or not _clock().due(interval):
@@ -114,10 +125,7 @@ def sweep_bookings() -> None:
     had_intent = g.get("write_intent")
     declare_write_intent()
     try:
-        result = send_booking_notices()
-        db.session.commit()
-        if result.total:
-            log.info("Sent %d booking reminder(s) and notice(s)", result.total)
+        send_due_booking_notices()
     except Exception:  # noqa: BLE001 - the request must go on whatever the sweep met
         log.exception("Booking sweep failed")
         db.session.rollback()

@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     from marketplace.cli.seed import seed_demo_command
     from marketplace.cli.translate import translate_cli
     from marketplace.cli.users import user_cli
+    from marketplace.cli.worker import scheduler_command, worker_command
     from marketplace.ledger.cli import currency_cli
     from marketplace.matching.cli import matching_cli
     from marketplace.search.cli import search_cli
@@ -24,3 +25,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(bookings_cli)
     app.cli.add_command(currency_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)

@@ -1,6 +1,8 @@
-"""Mail that leaves only after the transaction that caused it has committed."""
+"""Mail that leaves only after the transaction that caused it has committed: rendered in the web
+process, sent by a background job (marketplace.jobs: the RQ worker, or right away without Redis)."""
 
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,6 +11,8 @@ from flask_babel import force_locale
 from flask_mailman import EmailMessage
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from marketplace.jobs.queue import enqueue, mark_done, was_done
 
 log = logging.getLogger("marketplace.mail")
 _OUTBOX_KEY = "mail_outbox"
@@ -75,10 +79,28 @@ def _send_after_commit(session: Session) -> None:
         except Exception:  # noqa: BLE001 - the action is committed; a broken notice must not undo it
             log.exception("Could not render a mail queued with render_after_commit")
             continue
-        try:
-            message.send()
-        except Exception:  # noqa: BLE001 - a mail server hiccup must not fail the user's action
-            log.exception("Could not send mail %r to %s", message.subject, message.to)
+        # Plain strings only: the job may run in another process.
+        enqueue(
+            deliver_mail,
+            f"mail:{uuid.uuid4().hex}",
+            message.to,
+            message.subject,
+            message.body,
+            message.from_email,
+        )
+
+
+def deliver_mail(key: str, to: list[str], subject: str, body: str, from_email: str) -> None:
+    """Job: send one rendered mail. Idempotent through `key` (one per message, chosen when it was
+    queued): once sent it is never sent again, whether retried or re-queued by hand."""
+    if was_done(key):
+        return
+    try:
+        EmailMessage(subject=subject, body=body, to=to, from_email=from_email).send()
+    except Exception:
+        log.exception("Could not send mail %r to %s", subject, to)
+        raise  # the worker retries it with backoff; without Redis it is only logged
+    mark_done(key)
 
 
 @event.listens_for(Session, "after_rollback")

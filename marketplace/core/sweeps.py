@@ -1,5 +1,7 @@
-"""Periodic work a running app does by itself (no cron for the embedded default), at most once
-per interval per process and application."""
+"""Periodic work a running app does by itself when no Redis is configured (no cron for the
+embedded default), at most once per interval per process and application. With Redis the
+sweeps' hooks step aside and `flask --app wsgi scheduler` enqueues the same jobs
+(marketplace/jobs/schedule.py)."""
 
 import threading
 import time

@@ -1,4 +1,5 @@
-"""Listings past their available_until date expire: a periodic sweep writes it, reads never wait for it."""
+"""Listings past their available_until date expire: a periodic job writes it (from the scheduler
+when jobs go to Redis, else from a throttled sweep in web requests); reads never wait for it."""
 
 import logging
 from datetime import date
@@ -11,6 +12,7 @@ from marketplace.core.clock import today, utcnow
 from marketplace.core.database import declare_write_intent
 from marketplace.core.sweeps import SweepClock, sweep_clock
 from marketplace.extensions import db
+from marketplace.jobs.queue import jobs_queued
 from marketplace.listings.models import LIVE_STATUSES, Listing
 
 log = logging.getLogger("marketplace.listings.expiry")
@@ -59,6 +61,16 @@ def expire_due_listings(on: date) -> int:
     return result.rowcount or 0
 
 
+def expire_listings() -> int:
+    """Job (periodic): expire the due listings and commit; returns how many. Idempotent: the
+    UPDATE touches only listings still open or reserved."""
+    count = expire_due_listings(today())
+    db.session.commit()
+    if count:
+        log.info("Expired %d listing(s) past their available-until date", count)
+    return count
+
+
 def _clock() -> SweepClock:
     return sweep_clock("listings_expiry")
 
@@ -69,19 +81,17 @@ def reset_sweep_clock() -> None:
 
 
 def sweep_expired_listings() -> None:
-    """before_app_request hook: expire due listings at most every EXPIRY_SWEEP_INTERVAL_S seconds
-    per process, in a transaction of its own; a failure is logged and never breaks the request."""
-    if request.endpoint == "static":
+    """before_app_request hook (only without Redis): expire due listings at most every
+    EXPIRY_SWEEP_INTERVAL_S seconds per process, in a transaction of its own; a failure is logged
+    and never breaks the request."""
+    if request.endpoint == "static" or jobs_queued():
         return
     if not _clock().due(float(current_app.config.get("EXPIRY_SWEEP_INTERVAL_S", 60))):
         return
     had_intent = g.get("write_intent")
     declare_write_intent()
     try:
-        count = expire_due_listings(today())
-        db.session.commit()
-        if count:
-            log.info("Expired %d listing(s) past their available-until date", count)
+        expire_listings()
     except Exception:  # noqa: BLE001 - the request must go on whatever the sweep met
         log.exception("Expiry sweep failed")
         db.session.rollback()

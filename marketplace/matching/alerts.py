@@ -1,7 +1,8 @@
 """Alerts follow commits: session events collect listings a transaction created and, once it
-committed, record the alerts about them in a session of their own (listings never import
-matching). A throttled per-process sweep sends the daily digests without cron (like
-listings/expiry.py); `flask --app wsgi matching digest` does it on demand."""
+committed, a background job records the alerts about them in a session of its own (listings
+never import matching). The daily digests are a periodic job: from the scheduler when jobs go to
+Redis, else from a throttled per-process sweep in web requests (like listings/expiry.py);
+`flask --app wsgi matching digest` does it on demand."""
 
 import logging
 from datetime import timedelta
@@ -13,6 +14,7 @@ from marketplace.core.clock import utcnow
 from marketplace.core.database import declare_write_intent
 from marketplace.core.sweeps import SweepClock, sweep_clock
 from marketplace.extensions import db
+from marketplace.jobs.queue import enqueue, jobs_queued
 from marketplace.listings.models import Listing
 from marketplace.matching import notifications, services
 
@@ -60,14 +62,14 @@ def _after_commit(session) -> None:
     if len(ids) > MAX_LISTINGS_PER_COMMIT:
         log.info("matching: %d listings in one commit, treated as an import: no alerts", len(ids))
         return
-    # The committed session can run no SQL now: a fresh app context has a session of its own.
-    with app.app_context():
-        g.matching_alerts = True  # flask_babel's force_locale ignores an empty `g`
-        record_alerts_for(ids)
+    # The committed session can run no SQL now: the job has a session of its own.
+    enqueue(record_alerts_for, sorted(ids))
 
 
 def record_alerts_for(ids) -> int:
-    """Record (and commit) the alerts about new listings; never raises."""
+    """Job: record (and commit) the alerts about new listings; returns how many. Idempotent: an
+    organisation already alerted about a listing (or that said "not interested") is skipped, and
+    (organisation, listing) is unique."""
     count = 0
     try:
         listings = db.session.execute(
@@ -78,10 +80,21 @@ def record_alerts_for(ids) -> int:
         for listing in listings.unique().all():
             count += len(services.record_alerts(listing))
         db.session.commit()
-    except Exception:  # noqa: BLE001 - the poster's listing is saved; alerts are a bonus
+    except Exception:
         log.exception("matching: recording alerts failed")
         db.session.rollback()
+        raise  # retried by the worker; in the web process only logged (the listing is saved)
     return count
+
+
+def send_due_digests(now=None) -> int:
+    """Job (periodic): send the digests that are due; returns how many. Idempotent: each person's
+    `mailed_until` moves past the alerts mailed, in the same commit."""
+    sent = notifications.send_digests(now or utcnow(), due_only=True)
+    db.session.commit()
+    if sent:
+        log.info("matching: sent %d digest(s)", sent)
+    return sent
 
 
 # ---- daily digest sweep -------------------------------------------------------------------------
@@ -92,11 +105,12 @@ def _clock() -> SweepClock:
 
 
 def sweep_digests() -> None:
-    """before_app_request hook: at most every MATCH_DIGEST_SWEEP_INTERVAL_S per process, send the
-    digests that are due (alerts of earlier days) in a transaction of its own; never breaks the
-    request."""
+    """before_app_request hook (only without Redis): at most every MATCH_DIGEST_SWEEP_INTERVAL_S
+    per process, send the digests that are due (alerts of earlier days) in a transaction of its
+    own; never breaks the request."""
     if (
         not has_request_context()
+        or jobs_queued()  # the scheduler sends them
         or request.endpoint == "static"
         or request.path.startswith("/api/")
     ):
@@ -117,10 +131,7 @@ def sweep_digests() -> None:
     had_intent = g.get("write_intent")
     declare_write_intent()
     try:
-        sent = notifications.send_digests(now, due_only=True)
-        db.session.commit()
-        if sent:
-            log.info("matching: sent %d digest(s)", sent)
+        send_due_digests(now)
     except Exception:  # noqa: BLE001
         log.exception("matching: digest sweep failed")
         db.session.rollback()
