@@ -1,5 +1,5 @@
 """What a listing change must respect: the bookings it already holds (a listing change check,
-marketplace.listings.services.add_change_check)."""
+marketplace.listings.validation.add_change_check)."""
 
 from datetime import timedelta
 from typing import Any

@@ -25,7 +25,7 @@ from marketplace.core.numbers import format_number
 from marketplace.core.region import add_region_placeholders
 from marketplace.core.units import UNIT_LABELS
 from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, Listing
-from marketplace.listings.services import WRITABLE_FIELDS
+from marketplace.listings.validation import WRITABLE_FIELDS
 
 
 class CheckboxListField(SelectMultipleField):
