@@ -8,7 +8,6 @@ behind. Relevance is ts_rank with the whoosh field weights (documents.RANK_WEIGH
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
@@ -197,37 +196,14 @@ class PostgresBackend(SessionReads):
         score = sql.rank_expression(plan.scoring, params) if scored else "0"
         distance = sql.distance_km("l.lat", "l.lon") if spec.near is not None else "NULL"
         order = sql.ORDER[sort if scored or sort != "relevance" else "newest"]
-        condition = " AND ".join(where)
-        statement = (
-            f"SELECT l.id, {distance} AS distance, {score} AS score, count(*) OVER () AS total "
-            f"{source} WHERE {condition} ORDER BY {order} LIMIT :limit"
+        matches = (
+            "SELECT l.id, l.created_at, l.available_until, l.kind, l.district, c.slug, "
+            f"p.slug AS parent, {distance} AS distance, {score} AS score {source} "
+            f"WHERE {' AND '.join(where)}"
         )
         with self.connection() as conn:
-            rows = conn.execute(sa.text(statement), params).all()
-            counts = self._facets(conn, source, condition, params) if facets else {}
-        outcome = Outcome([r.id for r in rows], rows[0].total if rows else 0, counts)
-        if spec.near is not None:
-            outcome.distances = {r.id: round(r.distance, 1) for r in rows if r.distance is not None}
-        return outcome
-
-    def _facets(self, conn, source: str, condition: str, params: dict) -> dict[str, Counter]:
-        statement = (
-            f"WITH m AS (SELECT l.kind, l.district, c.slug, p.slug AS parent {source} "  # noqa: S608
-            f"WHERE {condition}) "
-            "SELECT 'kind', kind, count(*) FROM m GROUP BY kind "
-            "UNION ALL SELECT 'district', district, count(*) FROM m GROUP BY district "
-            "UNION ALL SELECT 'category', slug, count(*) FROM m GROUP BY slug "
-            "UNION ALL SELECT 'category', parent, count(*) FROM m GROUP BY parent"
-        )
-        counters: dict[str, Counter] = {
-            "category": Counter(),
-            "kind": Counter(),
-            "district": Counter(),
-        }
-        for name, value, n in conn.execute(sa.text(statement), params):
-            if value:
-                counters[name][value] += n
-        return counters
+            rows = conn.execute(sa.text(sql.page_statement(matches, order, facets)), params).all()
+        return sql.outcome(rows, facets, spec.near is not None)
 
     def suggest(self, q: str | None) -> str | None:
         from marketplace.search import query

@@ -2,9 +2,10 @@
 over listings (l), their category (c) and its parent (p), ranking and distance expressions.
 Every value is a bound parameter; only fixed SQL text is put together here."""
 
+from collections import Counter
 from datetime import date, timedelta
 
-from marketplace.search.engine import FilterSpec
+from marketplace.search.engine import FilterSpec, Outcome
 from marketplace.search.postgres.documents import (
     RANK_NORMALISATION,
     RANK_WEIGHTS,
@@ -87,9 +88,57 @@ def rank_expression(scoring, params: dict, document: str = "d.document") -> str:
     return " + ".join(parts) or "0"
 
 
+#: Sorts over the columns of a statement of matches (see page_statement).
 ORDER = {
-    "newest": "l.created_at DESC, l.id DESC",
-    "ending_soon": "l.available_until ASC NULLS LAST, l.created_at DESC, l.id DESC",
-    "nearest": "distance ASC NULLS LAST, l.created_at DESC, l.id DESC",
-    "relevance": "score DESC, l.id ASC",
+    "newest": "created_at DESC, id DESC",
+    "ending_soon": "available_until ASC NULLS LAST, created_at DESC, id DESC",
+    "nearest": "distance ASC NULLS LAST, created_at DESC, id DESC",
+    "relevance": "score DESC, id ASC",
 }
+#: (facet, column of the matches) counted; a listing counts for its category and the parent.
+FACET_COLUMNS = (
+    ("kind", "kind"),
+    ("district", "district"),
+    ("category", "slug"),
+    ("category", "parent"),
+)
+
+
+def page_statement(matches: str, order: str, facets: bool) -> str:
+    """One statement for a page: the top rows of `matches` (id, created_at, available_until,
+    kind, district, slug, parent, distance, score) in `order`, the total and, with facets,
+    the counts by kind, district and category: the matches are found once.
+    Rows: (part, id, distance, value, n)."""
+    # The place in the order travels along: UNION ALL promises no order of its rows.
+    top = (
+        f"SELECT id, distance, row_number() OVER (ORDER BY {order}) AS place "  # noqa: S608
+        f"FROM m ORDER BY {order} LIMIT :limit"
+    )
+    parts = [
+        f"SELECT 'top' AS part, id, distance, NULL AS value, place AS n FROM ({top}) AS t",  # noqa: S608
+        "SELECT 'total', NULL, NULL, NULL, count(*) FROM m",
+    ]
+    if facets:
+        parts += [
+            f"SELECT '{name}', NULL, NULL, {column}, count(*) FROM m GROUP BY {column}"  # noqa: S608
+            for name, column in FACET_COLUMNS
+        ]
+    materialized = "MATERIALIZED " if facets else ""
+    return f"WITH m AS {materialized}({matches}) " + " UNION ALL ".join(parts)
+
+
+def outcome(rows, facets: bool, with_distance: bool) -> Outcome:
+    """The engine.Outcome of a page_statement's rows."""
+    places, distances, total = [], {}, 0
+    counters: dict[str, Counter] = {"category": Counter(), "kind": Counter(), "district": Counter()}
+    for part, listing_id, distance, value, n in rows:
+        if part == "top":
+            places.append((n, listing_id))
+            if with_distance and distance is not None:
+                distances[listing_id] = round(distance, 1)
+        elif part == "total":
+            total = int(n)
+        elif value:
+            counters[part][value] += int(n)
+    ids = [listing_id for _, listing_id in sorted(places)]
+    return Outcome(ids, total, counters if facets else {}, distances)
