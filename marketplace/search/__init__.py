@@ -56,7 +56,7 @@ def init_search(app: Flask) -> None:
     if name == "postgres":
         from marketplace.search.postgres import PostgresBackend
 
-        backend = PostgresBackend(engine)
+        backend = PostgresBackend(engine, build_procs=int(app.config.get("SEARCH_BUILD_PROCS", 2)))
     else:
         backend = WhooshBackend(
             app.config["SEARCH_INDEX_DIR"],

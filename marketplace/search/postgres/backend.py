@@ -7,7 +7,6 @@ behind. Relevance is ts_rank with the whoosh field weights (documents.RANK_WEIGH
 """
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from marketplace.search.organisations import OrganisationResult
 from marketplace.search.postgres import sql, writes
 from marketplace.search.postgres.documents import match_query
 from marketplace.search.postgres.organisations import search_organisations
+from marketplace.search.postgres.rebuild import rebuild_documents
 from marketplace.search.postgres.related import document_frequencies, related_listings
 from marketplace.search.postgres.words import Spellings
 from marketplace.search.reads import SessionReads
@@ -28,9 +28,6 @@ from marketplace.search.results import SearchResult
 
 log = logging.getLogger(__name__)
 
-#: Listings analysed and written per transaction of a rebuild.
-REBUILD_BATCH = 1000
-
 
 class PostgresBackend(SessionReads):
     """Search documents in PostgreSQL, written in the transaction of their rows."""
@@ -39,8 +36,9 @@ class PostgresBackend(SessionReads):
     #: indexing.py writes documents from the session's flush, not after the commit.
     writes_in_transaction = True
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine, *, build_procs: int = 2):
         self.engine = engine
+        self.build_procs = build_procs
         self.spellings = Spellings(self)
 
     # ---- writing (inside the caller's transaction) -----------------------------------------
@@ -96,31 +94,10 @@ class PostgresBackend(SessionReads):
     def rebuild(
         self, progress: Callable[[int], None] | None = None, procs: int | None = None
     ) -> RebuildReport:
-        """Re-write every document in batches of their own transactions: searches go on with
-        the documents as they are meanwhile, and a row changed during the rebuild keeps the
-        newer document its own transaction wrote."""
-        started, count = time.monotonic(), 0
-        with self.engine.connect() as reader:
-            batch = []
-            for row in documents.iter_rows(reader):
-                batch.append(row)
-                if len(batch) >= REBUILD_BATCH:
-                    count += self._write_batch(batch, progress)
-                    batch = []
-            count += self._write_batch(batch, progress)
-        with self.engine.begin() as conn:
-            writes.write_organisation_ids(conn)
+        """Re-write every document (rebuild.py: batches in worker processes)."""
+        report = rebuild_documents(self.engine, procs=procs or self.build_procs, progress=progress)
         self.committed()
-        return RebuildReport("postgres", count, time.monotonic() - started, 1)
-
-    def _write_batch(self, rows, progress) -> int:
-        if not rows:
-            return 0
-        with self.engine.begin() as conn:
-            writes.write_rows(conn, rows)
-        if progress:
-            progress(len(rows))
-        return len(rows)
+        return report
 
     def clear(self) -> None:
         """Remove every document (tests; the listings stay)."""
