@@ -46,7 +46,7 @@ class Completer:
     def cached(self, owner, typed, words) -> list[str]:
         """Completions of a last_word() answer from the cache of `owner` (an index version),
         computing new prefixes with words(prefix)."""
-        if self._owner is not owner:
+        if self._owner != owner:  # a searcher (whoosh) or a version tuple (PostgreSQL)
             self._owner, self._cache = owner, {}
         head, prefix, upper = typed
         found = self._cache.get(prefix)

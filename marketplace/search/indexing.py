@@ -8,6 +8,11 @@ once it committed, index them from the database (listings never import search).
   the transaction, and after its commit the drift check re-reads what changed;
 - after_commit: index with a writer that waits for the lock. If that fails (lock never had,
   process killed), nothing reaches the user: the drift check heals it on a later search.
+
+A backend with `writes_in_transaction` (PostgresBackend: documents are rows of the same
+database) is written from after_flush instead, on the session's connection, and after a bulk
+statement from before_commit: its documents commit and roll back with the rows. After the
+commit it is only told (`committed()`), so that cached pages are dropped.
 """
 
 import logging

@@ -17,11 +17,8 @@ FROM_LISTINGS = (
     "LEFT JOIN categories p ON p.id = c.parent_id"
 )
 WITH_DOCUMENTS = " JOIN search_listing_documents d ON d.listing_id = l.id"
-#: The status a listing has for searching: a live one past its date counts as expired.
-EFFECTIVE_STATUS = (
-    "(CASE WHEN l.status IN ('open', 'reserved') AND l.available_until < :today "
-    "THEN 'expired' ELSE l.status END)"
-)
+#: A live listing past its date: it counts as expired for searching.
+OVERDUE = "(l.status IN ('open', 'reserved') AND l.available_until < :today)"
 _EPOCH = date(1970, 1, 1)
 _RANK_WEIGHTS = "'{" + ",".join(str(w) for w in RANK_WEIGHTS) + "}'"
 
@@ -42,7 +39,12 @@ def filter_clause(spec: FilterSpec, params: dict) -> str:
     out = []
     if spec.statuses is not None:
         params["statuses"] = [s.decode() for s in sorted(spec.statuses)]
-        out.append(f"{EFFECTIVE_STATUS} = ANY(:statuses)")
+        # Not CASE over the status: the planner estimates plain conditions on status from its
+        # statistics (a CASE it guessed at 0.1 % of the rows and chose a nested loop).
+        effective = f"(l.status = ANY(:statuses) AND NOT coalesce({OVERDUE}, false))"
+        if b"expired" in spec.statuses:
+            effective = f"({effective} OR coalesce({OVERDUE}, false))"
+        out.append(effective)
     # Withdrawn and hidden (moderation) listings: only their own organisation finds them.
     private = [
         s for s in ("withdrawn", "hidden") if spec.statuses is None or s.encode() in spec.statuses
@@ -110,9 +112,10 @@ def page_statement(matches: str, order: str, facets: bool) -> str:
     the counts by kind, district and category: the matches are found once.
     Rows: (part, id, distance, value, n)."""
     # The place in the order travels along: UNION ALL promises no order of its rows.
+    # Numbered after the LIMIT: a window over all matches would sort them all.
     top = (
         f"SELECT id, distance, row_number() OVER (ORDER BY {order}) AS place "  # noqa: S608
-        f"FROM m ORDER BY {order} LIMIT :limit"
+        f"FROM (SELECT * FROM m ORDER BY {order} LIMIT :limit) AS page"
     )
     parts = [
         f"SELECT 'top' AS part, id, distance, NULL AS value, place AS n FROM ({top}) AS t",  # noqa: S608
