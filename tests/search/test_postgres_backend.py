@@ -105,3 +105,26 @@ def test_reindex_rebuilds_the_configured_backend_with_a_progress_bar(search, lis
     assert search.search("Palette").ids == [org_listing.id]
     name = org_listing.organisation.name
     assert search.search_organisations(name).ids == [org_listing.organisation_id]
+
+
+def test_matching_candidates_come_through_the_interface(search, listing, make):
+    """Matching's candidate search (search.find_related_listings, term_frequencies) on either
+    backend: another organisation's open request sharing words, or filed in the category."""
+    from marketplace.search import RelatedQuery, find_related_listings, term_frequencies
+
+    offer = listing("Europaletten gebraucht")
+    wanted = listing("Suche Europaletten", kind="request", organisation=make.organisation())
+    listing("Suche Europaletten", kind="request", organisation=offer.organisation)  # own: never
+    db.session.commit()
+    found = find_related_listings(
+        RelatedQuery(
+            terms=[("europalett", 1.0), ("palett", 0.8)],
+            kind="request",
+            categories=("tools",),
+            exclude_organisation_id=offer.organisation_id,
+        )
+    )
+    assert set(found.scores) == {wanted.id}
+    assert found.scores[wanted.id] > 0 and found.ideal >= found.scores[wanted.id]
+    total, frequencies = term_frequencies(["palett", "nirgends"])
+    assert total == 3 and frequencies == {"palett": 3, "nirgends": 0}
