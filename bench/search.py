@@ -1,4 +1,8 @@
-"""Search benchmark: `python -m bench.search [--n N] [--queries Q]`.
+"""Search benchmark: `python -m bench.search [--backend whoosh|postgres] [--n N] [--queries Q]`.
+
+With --backend postgres the corpus lives in PostgreSQL (--database, default the local
+bench_pg_search database) and PostgresBackend answers; FTS5 is built from the same rows. The
+tables and lines are the same, named after the backend measured.
 
 Builds a deterministic synthetic German/English corpus in SQLite (bench/corpus.py), rebuilds
 the whoosh index through the application's own code (parallel, built aside) and, in the same
@@ -53,6 +57,9 @@ from bench.search_fts5 import build_fts, fts_search  # noqa: E402
 from bench.targets import target  # noqa: E402
 
 RATIO_LIMIT, RATIO_GOAL, RSS_LIMIT_MB = 2.0, 1.5, 300
+PG_BENCH_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_pg_search"
+#: The backend measured ("whoosh" or "postgres") and its database (None: SQLite in workdir).
+ENGINE = {"name": "whoosh", "database": None}
 CENTRE = (51.3397, 12.3731)  # Leipzig Zentrum
 #: (group, query, filters, sort, highlight)
 MIX = [
@@ -88,7 +95,8 @@ def make_app(workdir: Path):
             "TESTING": True,
             "INSTANCE_PATH": str(workdir / "instance"),
             "SECRET_KEY": "bench-" + "k" * 40,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.db'}",
+            "SQLALCHEMY_DATABASE_URI": ENGINE["database"] or f"sqlite:///{workdir / 'bench.db'}",
+            "SEARCH_BACKEND": ENGINE["name"],
             "RATELIMIT_ENABLED": False,
         }
     )
@@ -107,6 +115,8 @@ def ensure_corpus(app, n: int) -> None:
     with app.app_context():
         db.create_all()
         with db.engine.begin() as conn:
+            if ENGINE["name"] == "postgres":
+                create_search_tables(conn)
             if (
                 conn.execute(sa.select(sa.func.count()).select_from(Listing.__table__)).scalar()
                 == n
@@ -128,6 +138,33 @@ def ensure_corpus(app, n: int) -> None:
                     batch = []
             if batch:
                 conn.execute(Listing.__table__.insert(), batch)
+
+
+def create_search_tables(conn) -> None:
+    """The PostgreSQL backend's tables, as migration 0016 creates them."""
+    import sqlalchemy as sa
+
+    from marketplace.search.postgres import tables
+    from marketplace.search.postgres.words import trigram_schema
+
+    conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+    tables.create_all(conn, trigram_schema(conn))
+
+
+def index_state(app, backend) -> tuple[int, float]:
+    """(documents indexed, index size in MB) of the backend measured."""
+    import sqlalchemy as sa
+
+    if ENGINE["name"] == "whoosh":
+        return backend.store.searcher().doc_count(), dir_size_mb(backend.store.path())
+    names = ("search_listing_documents", "search_spellings", "search_organisation_documents")
+    with backend.engine.connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM search_listing_documents")).scalar()
+        size = sum(
+            conn.execute(sa.text(f"SELECT pg_total_relation_size('{name}')")).scalar()
+            for name in names
+        )
+    return int(count), size / 1e6
 
 
 # ---- measurement -------------------------------------------------------------------------
@@ -206,7 +243,7 @@ def _row(label: str, w: list[Timed], f: list[Timed]) -> str:
     ratio = pct(wt, 95) / pct(ft, 95) if ft else float("nan")
     cpu_ratio = pct(wc, 95) / pct(fc, 95) if fc else float("nan")
     return (
-        f"  {label:22} {len(w):4}  whoosh p50 {pct(wt, 50):6.1f} p95 {pct(wt, 95):6.1f} | "
+        f"  {label:22} {len(w):4}  {ENGINE['name']} p50 {pct(wt, 50):6.1f} p95 {pct(wt, 95):6.1f} | "
         f"fts5 p50 {pct(ft, 50):6.1f} p95 {pct(ft, 95):6.1f} ms | p95 ratio {ratio:4.2f} "
         f"(cpu {cpu_ratio:4.2f})"
     )
@@ -214,12 +251,12 @@ def _row(label: str, w: list[Timed], f: list[Timed]) -> str:
 
 def report_set(first: dict, again: dict) -> dict:
     """Print the unseen-query tables; return the headline figures."""
-    w, f = first["whoosh"], first["fts5"]
+    w, f = first[ENGINE["name"]], first["fts5"]
     both = [k for k in range(len(w)) if w[k].total and f[k].total]
     figures = {}
     print(f"unseen queries: {len(w)} distinct, both engines find something for {len(both)}")
     for label, run in (("first-seen", first), ("repeated", again)):
-        rw, rf = run["whoosh"], run["fts5"]
+        rw, rf = run[ENGINE["name"]], run["fts5"]
         print(_row(f"{label}, all", rw, rf))
         bw, bf = [rw[k] for k in both], [rf[k] for k in both]
         print(_row(f"{label}, both-hit", bw, bf))
@@ -240,7 +277,7 @@ def report_set(first: dict, again: dict) -> dict:
         )
     slow = sorted(range(len(w)), key=lambda k: w[k].ms, reverse=True)[:8]
     print(
-        "  slowest first-seen whoosh: "
+        f"  slowest first-seen {ENGINE['name']}: "
         + ", ".join(f"{w[k].text!r} {w[k].ms:.0f} ms ({f[k].ms:.0f})" for k in slow)
     )
     return figures
@@ -342,7 +379,7 @@ def unseen_queries(workdir: Path, count: int, mode: str) -> None:
     with app.test_request_context():
         backend = app.extensions["search"]
         engines = {
-            "whoosh": lambda text: page_call(backend, text, facets, marks).total,
+            ENGINE["name"]: lambda text: page_call(backend, text, facets, marks).total,
             "fts5": lambda text: fts_search(con, text, {}, None, marks, day, facets=facets)[1],
         }
         # Not in the set: opens the index, loads the segments' columns and the filter mask.
@@ -355,6 +392,7 @@ def unseen_queries(workdir: Path, count: int, mode: str) -> None:
 
 def run_unseen(args, mode: str) -> tuple[dict, dict]:
     command = [sys.executable, "-m", "bench.search", "--n", str(args.n)]
+    command += ["--backend", args.backend, "--database", args.database or ""]
     command += ["--queries", str(args.queries), "--workdir", args.workdir]
     command += ["--unseen", mode]
     out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
@@ -373,10 +411,18 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the whoosh index of an earlier run"
     )
+    parser.add_argument("--backend", choices=("whoosh", "postgres"), default="whoosh")
+    parser.add_argument(
+        "--database", default=None, help="PostgreSQL address for --backend postgres"
+    )
     parser.add_argument("--probe", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--unseen", choices=tuple(UNSEEN_MODES), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    workdir = Path(args.workdir) / f"n{args.n}"
+    ENGINE["name"] = args.backend
+    if args.backend == "postgres":
+        ENGINE["database"] = args.database = args.database or PG_BENCH_DATABASE
+    workdir = Path(args.workdir) / (f"n{args.n}" + ("-pg" if args.backend == "postgres" else ""))
+    ENGINE["database"] = ENGINE["database"] or args.database or None
     if args.probe:
         probe(workdir, args.queries)
         return
@@ -391,19 +437,20 @@ def main() -> None:
     ensure_corpus(app, args.n)
     print(f"corpus: {args.n} listings ready in {time.perf_counter() - started:.1f} s")
     backend = app.extensions["search"]
-    if not args.reuse:
+    name = ENGINE["name"]
+    if not args.reuse and name == "whoosh":
         shutil.rmtree(backend.store.root, ignore_errors=True)
 
     with app.test_request_context():
         build_s = float("nan")
-        if args.reuse and backend.store.searcher().doc_count() == args.n:
-            print("whoosh build: the index of an earlier run is reused")
+        if args.reuse and index_state(app, backend)[0] == args.n:
+            print(f"{name} build: the index of an earlier run is reused")
         else:
             report = backend.rebuild(procs=args.procs)
             build_s = report.seconds
-            size = dir_size_mb(backend.store.path())
+            _, size = index_state(app, backend)
             print(
-                f"whoosh build: {report.documents} docs in {build_s:.1f} s with {report.procs} "
+                f"{name} build: {report.documents} docs in {build_s:.1f} s with {report.procs} "
                 f"processes, index {size:.0f} MB"
             )
         con, fts_build = build_fts(workdir, app)
@@ -419,7 +466,7 @@ def main() -> None:
         print("without facets or highlights on either side (20 ids a page and the total):")
         lean = report_set(*run_unseen(args, "lean"))
 
-        print("query                         whoosh total   fts5 total")
+        print(f"query                         {name:>6} total   fts5 total")
         for entry in MIX:
             r = whoosh_call(backend, entry)
             _, fts_total, _ = fts_search(con, entry[1], entry[2], entry[3], entry[4], day)
@@ -430,7 +477,7 @@ def main() -> None:
         print(f"fixed mix, {rounds} rounds (caches warm after the first):")
         for group in w_groups:
             print(
-                f"  {group:10} whoosh p50 {pct(w_groups[group], 50):6.1f} p95 "
+                f"  {group:10} {name} p50 {pct(w_groups[group], 50):6.1f} p95 "
                 f"{pct(w_groups[group], 95):6.1f} ms | fts5 p50 {pct(f_groups[group], 50):6.1f} "
                 f"p95 {pct(f_groups[group], 95):6.1f} ms"
             )
@@ -474,6 +521,10 @@ def main() -> None:
             str(args.queries),
             "--workdir",
             args.workdir,
+            "--backend",
+            args.backend,
+            "--database",
+            args.database or "",
         ],
         capture_output=True,
         text=True,
@@ -491,7 +542,7 @@ def main() -> None:
     fs_p50, fs_p95, fs_fts_p95, fs_ratio = page["first-seen"]
     rep_ratio = page["repeated"][3]
     plain_ratio, lean_ratio = plain["first-seen"][3], lean["first-seen"][3]
-    target("search", "p95 first-seen both-hit whoosh/fts5", fs_ratio, RATIO_LIMIT)
+    target("search", f"p95 first-seen both-hit {name}/fts5", fs_ratio, RATIO_LIMIT)
     for label, ratio in (
         ("as the page asks", fs_ratio),
         ("without facets", plain_ratio),
@@ -508,7 +559,7 @@ def main() -> None:
     p50, p95 = statistics.median(w_times), pct(w_times, 95)
     fts_p95 = pct(f_times, 95)
     print(
-        f"search n={args.n} p50_ms={p50:.1f} p95_ms={p95:.1f} fts5_p95_ms={fts_p95:.1f} "
+        f"search backend={name} n={args.n} p50_ms={p50:.1f} p95_ms={p95:.1f} fts5_p95_ms={fts_p95:.1f} "
         f"ratio={p95 / fts_p95:.2f} build_s={build_s:.1f} fs_p50_ms={fs_p50:.1f} "
         f"fs_p95_ms={fs_p95:.1f} fs_fts5_p95_ms={fs_fts_p95:.1f} fs_both_ratio={fs_ratio:.2f} "
         f"rep_both_ratio={rep_ratio:.2f} plain_both_ratio={plain_ratio:.2f} "

@@ -29,6 +29,9 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in with instance/marketplace.db
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SEARCH_INDEX_DIR: str | None = None  # instance/index
+    #: "whoosh" (an index folder per server, the embedded default) or "postgres" (search
+    #: documents in the database, written in the row's transaction: for several app servers).
+    SEARCH_BACKEND = "whoosh"
     UPLOAD_DIR: str | None = None  # instance/uploads
     MAX_CONTENT_LENGTH = 80 * 1024 * 1024  # five photos of at most 15 MB plus form fields
     #: A phone's full-resolution JPEG or HEIC; it is downscaled, so only the upload is this big.
@@ -212,3 +215,23 @@ def _write_once(path: Path, content: str) -> None:
         pass
     finally:
         tmp.unlink()
+
+
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
+
+def check_search_backend(config: dict) -> str:
+    """The configured search backend; refuse unknown names and PostgreSQL search on SQLite."""
+    name = (config.get("SEARCH_BACKEND") or "whoosh").strip().lower()
+    if name not in SEARCH_BACKENDS:
+        raise RuntimeError(
+            f"Unknown SEARCH_BACKEND {name!r}: set MARKETPLACE_SEARCH_BACKEND to one of "
+            f"{', '.join(SEARCH_BACKENDS)}."
+        )
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if name == "postgres" and not uri.startswith("postgresql"):
+        raise RuntimeError(
+            "SEARCH_BACKEND=postgres needs a PostgreSQL database (SQLALCHEMY_DATABASE_URI is "
+            "not postgresql://...): use SEARCH_BACKEND=whoosh with SQLite."
+        )
+    return name

@@ -45,20 +45,28 @@ __all__ = [
 
 
 def init_search(app: Flask) -> None:
-    """Create the app's search backend and make the index follow commits."""
+    """Create the configured search backend and make it follow the database."""
+    from marketplace.config import check_search_backend
     from marketplace.extensions import db
     from marketplace.search import indexing
 
+    name = check_search_backend(app.config)
     with app.app_context():
         engine = db.engine
-    app.extensions["search"] = WhooshBackend(
-        app.config["SEARCH_INDEX_DIR"],
-        engine,
-        drift_interval_s=float(app.config.get("SEARCH_DRIFT_INTERVAL_S", 5.0)),
-        drift_margin_s=float(app.config.get("SEARCH_DRIFT_MARGIN_S", 120.0)),
-        write_timeout_s=float(app.config.get("SEARCH_WRITE_TIMEOUT_S", 10.0)),
-        build_procs=int(app.config.get("SEARCH_BUILD_PROCS", 2)),
-    )
+    if name == "postgres":
+        from marketplace.search.postgres import PostgresBackend
+
+        backend = PostgresBackend(engine, build_procs=int(app.config.get("SEARCH_BUILD_PROCS", 2)))
+    else:
+        backend = WhooshBackend(
+            app.config["SEARCH_INDEX_DIR"],
+            engine,
+            drift_interval_s=float(app.config.get("SEARCH_DRIFT_INTERVAL_S", 5.0)),
+            drift_margin_s=float(app.config.get("SEARCH_DRIFT_MARGIN_S", 120.0)),
+            write_timeout_s=float(app.config.get("SEARCH_WRITE_TIMEOUT_S", 10.0)),
+            build_procs=int(app.config.get("SEARCH_BUILD_PROCS", 2)),
+        )
+    app.extensions["search"] = backend
     indexing.register()
     app.extensions["listing_search"] = ListingFinder()
 
@@ -66,9 +74,6 @@ def init_search(app: Flask) -> None:
 class ListingFinder:
     """The search as browse and search pages use it (app.extensions["listing_search"], see
     listings.queries.ListingFinder: listings never imports search)."""
-
-    def __init__(self) -> None:
-        self._indexes: dict[str, object] = {}
 
     def find(
         self,
@@ -111,16 +116,8 @@ class ListingFinder:
         return self._version(check_drift=False)
 
     def _version(self, *, check_drift: bool) -> tuple:
-        backend = get_search_backend()
         try:
-            if check_drift:
-                backend.check_drift()
-            name = backend.store.generation()
-            ix = self._indexes.get(name)
-            if ix is None:
-                self._indexes.clear()
-                ix = self._indexes[name] = backend.store.open_index(name)
-            return name, ix.latest_generation()
+            return get_search_backend().version(check_drift=check_drift)
         except Exception:
             log.exception("search: could not read the index version")
             return ("unknown", object())  # equal to no other version: nothing is served stale
@@ -176,13 +173,9 @@ def listing_ids_matching(
 def find_related_listings(query: RelatedQuery) -> "RelatedResult":
     """Matching's candidates: listing id -> BM25 text score (0.0: found by category only), and
     the score of an ideal text match."""
-    from marketplace.search.related import related_listings
-
-    return related_listings(get_search_backend(), query)
+    return get_search_backend().related(query)
 
 
 def term_frequencies(terms) -> tuple[int, dict[str, int]]:
     """The number of indexed listings, and how many of them hold each index term."""
-    from marketplace.search.related import document_frequencies
-
-    return document_frequencies(get_search_backend(), terms)
+    return get_search_backend().term_frequencies(terms)

@@ -7,7 +7,6 @@ name); any query text gives results. A PostgreSQL full-text backend can implemen
 Protocol later.
 """
 
-import contextlib
 import logging
 import threading
 import time
@@ -15,20 +14,20 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 
-from marketplace.search import documents, drift, engine, highlight, query
+from marketplace.search import documents, drift, engine, query, searching
 from marketplace.search.complete import Completer
-from marketplace.search.filters import (
-    SearchFilters,
-    SearchQueryError,
-    choose_sort,
-    compile_filters,
-    paging,
-)
+from marketplace.search.filters import SearchFilters, SearchQueryError
 from marketplace.search.organisations import OrganisationIndex, OrganisationResult
+from marketplace.search.reads import SessionReads
 from marketplace.search.rebuild import RebuildReport, rebuild
-from marketplace.search.results import FacetCount, SearchResult, facet_counts
+from marketplace.search.related import (
+    RelatedQuery,
+    RelatedResult,
+    document_frequencies,
+    related_listings,
+)
+from marketplace.search.results import FacetCount, SearchResult
 from marketplace.search.schema import listing_document
 from marketplace.search.store import IndexStore
 from marketplace.search.suggest import Suggester
@@ -36,7 +35,6 @@ from marketplace.search.suggest import Suggester
 __all__ = ["SearchBackend", "SearchFilters", "SearchQueryError", "SearchResult", "WhooshBackend"]
 
 log = logging.getLogger(__name__)
-_local = threading.local()
 
 
 class SearchBackend(Protocol):
@@ -74,10 +72,17 @@ class SearchBackend(Protocol):
         self, q: str | None, filters: SearchFilters | None = None, language: str = "de"
     ) -> dict[str, list[FacetCount]]: ...
     def rebuild(self, progress: Callable[[int], None] | None = None) -> RebuildReport: ...
-    def check_drift(self, *, heal: bool = True, force: bool = False) -> drift.DriftReport: ...
+    def check_drift(
+        self, *, heal: bool = True, force: bool = False
+    ) -> drift.DriftReport | None: ...
+    def version(self, *, check_drift: bool = True) -> tuple: ...
+    def related(self, query: RelatedQuery) -> RelatedResult: ...
+    def term_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]: ...
+    def listing_count(self) -> int: ...
+    def clear(self) -> None: ...
 
 
-class WhooshBackend:
+class WhooshBackend(SessionReads):
     """Embedded whoosh index under SEARCH_INDEX_DIR, following the database."""
 
     name = "whoosh"
@@ -103,43 +108,11 @@ class WhooshBackend:
         self._suggester = Suggester()
         self._completer = Completer()
         self._drift_lock = threading.Lock()
+        self._versions_lock = threading.Lock()
+        self._version_indexes: dict[str, object] = {}
         self.organisations = OrganisationIndex(
             self.store.root, self.connection, write_timeout_s=write_timeout_s
         )
-
-    # ---- database -----------------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def connection(self):
-        """A connection to read the database with. When the app's session is inside a
-        transaction, reads join it: on SQLite a second connection would wait for the write
-        lock such a transaction holds outside GET requests. Otherwise (and right after a commit,
-        in session events) a short connection of its own, so that no lock outlives the read."""
-        session = self._session()
-        if session is not None and session().in_transaction():
-            yield session.connection()
-        else:
-            with self.engine.connect() as conn:
-                yield conn
-
-    def _session(self):
-        if getattr(_local, "own_connections", False) or not has_app_context():
-            return None
-        if current_app.extensions.get("search") is not self:
-            return None
-        from marketplace.extensions import db
-
-        return db.session
-
-    @contextlib.contextmanager
-    def own_connections(self):
-        """Read with connections of its own (inside session events: the session is done)."""
-        previous = getattr(_local, "own_connections", False)
-        _local.own_connections = True
-        try:
-            yield
-        finally:
-            _local.own_connections = previous
 
     # ---- writing ------------------------------------------------------------------------
 
@@ -232,76 +205,41 @@ class WhooshBackend:
         highlight: bool = True,
         facets: bool = False,
     ) -> SearchResult:
-        spec = compile_filters(filters or SearchFilters())
-        parsed = query.parse(q)
-        sort = choose_sort(sort, parsed.is_empty, filters)
-        page, per_page = paging(page, per_page)
         self._quiet_drift_check()
-        limit = page * per_page
-        relaxed = False
-        with self.store.lock:
-            outcome = self._run(parsed, spec, sort, limit, facets, True)
-            if outcome.total == 0 and len(parsed.words) + len(parsed.phrases) > 1:
-                outcome = self._run(parsed, spec, sort, limit, facets, False)
-                relaxed = outcome.total > 0
-            suggestion = None
-            if parsed.words:
-                suggestion = self._suggester.suggest(self.store, parsed, outcome.total)
-        ids = outcome.ids[(page - 1) * per_page : limit]
-        result = SearchResult(
-            ids=ids,
-            total=outcome.total,
+        return searching.search(
+            self._run,
+            lambda parsed, total: self._suggester.suggest(self.store, parsed, total),
+            self._texts,
+            q,
+            filters,
+            sort=sort,
             page=page,
             per_page=per_page,
-            sort=sort,
-            suggestion=suggestion,
-            relaxed=relaxed,
-            words=[w.text for w in parsed.positive_words()],
-            facets=facet_counts(outcome.facets, language) if facets else {},
-            distances={i: outcome.distances[i] for i in ids if i in outcome.distances},
+            language=language,
+            highlight=highlight,
+            facets=facets,
+            lock=self.store.lock,
         )
-        if highlight and ids:
-            self._highlight(result, parsed.terms(), parsed.part_terms())
-        return result
 
     def listing_ids(
         self, q: str | None, filters: SearchFilters | None = None, *, limit: int = 10_000
     ) -> list[int]:
         """Ids of the listings the words find under the filters (at most `limit`), best first;
         [] for no words. For callers that combine the text with what the index does not hold."""
-        parsed = query.parse(q)
-        if parsed.is_empty:
-            return []
-        spec = compile_filters(filters or SearchFilters())
         self._quiet_drift_check()
-        with self.store.lock:
-            outcome = self._run(parsed, spec, "relevance", limit, False, True)
-            if outcome.total == 0 and len(parsed.words) + len(parsed.phrases) > 1:
-                outcome = self._run(parsed, spec, "relevance", limit, False, False)
-        return list(outcome.ids[:limit])
+        return searching.listing_ids(self._run, q, filters, limit, lock=self.store.lock)
 
-    def _run(self, parsed, spec, sort, limit, facets, match_all):
-        q = query.plan(parsed, match_all_words=match_all)
+    def _run(self, plan, spec, sort, limit, facets):
         try:
-            return engine.run(self.store, q, spec, sort=sort, limit=limit, facets=facets)
+            return engine.run(self.store, plan, spec, sort=sort, limit=limit, facets=facets)
         except OSError:
             # A rebuild removed the generation this process was reading: reopen once.
             self.store.close()
-            return engine.run(self.store, q, spec, sort=sort, limit=limit, facets=facets)
+            return engine.run(self.store, plan, spec, sort=sort, limit=limit, facets=facets)
 
-    def _highlight(self, result: SearchResult, terms: set[str], parts: set[str]) -> None:
-        try:
-            with self.connection() as conn:
-                texts = documents.texts_for_ids(conn, result.ids)
-        except sa.exc.SQLAlchemyError:
-            log.exception("search: could not read the texts to highlight")
-            return
-        # Parts of a compound query word (Büro, Stuhl for Bürostuhl) are marked only in
-        # listings where the word itself does not occur.
-        marks = highlight.PageMarks(terms, parts)
-        for i in result.ids:
-            found = marks.card(*texts.get(i, ("", "")))
-            result.highlights[i], result.snippets[i], result.title_highlights[i] = found
+    def _texts(self, ids):
+        with self.connection() as conn:
+            return documents.texts_for_ids(conn, ids)
 
     def suggest(self, q: str | None) -> str | None:
         parsed = query.parse(q)
@@ -341,6 +279,32 @@ class WhooshBackend:
         """Ids of every organisation the words find (at most `limit`), best first."""
         self._check_organisations()
         return self.organisations.ids_matching(q, limit=limit)
+
+    def version(self, *, check_drift: bool = True) -> tuple:
+        """(generation, commit number) of the index: it changes with every change of a listing
+        in any process, since the index follows commits. With check_drift, the periodic drift
+        check runs first, so that what a crash left behind is healed and shows as a new
+        version."""
+        if check_drift:
+            self.check_drift()
+        name = self.store.generation()
+        with self._versions_lock:
+            ix = self._version_indexes.get(name)
+            if ix is None:
+                self._version_indexes.clear()
+                ix = self._version_indexes[name] = self.store.open_index(name)
+        return name, ix.latest_generation()
+
+    def related(self, query: RelatedQuery) -> RelatedResult:
+        return related_listings(self, query)
+
+    def term_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        return document_frequencies(self, terms)
+
+    def listing_count(self) -> int:
+        """How many listings a rebuild will index (for a progress bar)."""
+        with self.engine.connect() as conn:
+            return documents.listing_total(conn)
 
     def close(self) -> None:
         self.store.close()

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from marketplace.search import documents, get_search_backend
+from marketplace.search import get_search_backend
 
 search_cli = AppGroup("search", help="Full-text search index.")
 
@@ -11,11 +11,11 @@ search_cli = AppGroup("search", help="Full-text search index.")
 @search_cli.command("reindex")
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Build processes.")
 def reindex(procs: int | None) -> None:
-    """Rebuild the index from the database, aside, then switch it in (searches keep working)."""
+    """Rebuild the configured backend's index from the database (searches keep working)."""
     backend = get_search_backend()
-    with backend.engine.connect() as conn:
-        total, _ = documents.listing_count(conn)
-    with click.progressbar(length=total, label="Indexing listings", show_pos=True) as bar:
+    total = backend.listing_count()
+    label = f"Indexing listings ({backend.name})"
+    with click.progressbar(length=total, label=label, show_pos=True) as bar:
         report = backend.rebuild(progress=bar.update, procs=procs)
     click.echo(
         f"Indexed {report.documents} listings in {report.seconds:.1f} s "

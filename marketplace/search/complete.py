@@ -18,7 +18,7 @@ MAX_SUGGESTIONS = 8
 MIN_PREFIX = 2
 MAX_PREFIX = 40
 #: Bounds on the work per new prefix: words read from the term dictionary, words checked.
-_SCAN = 400
+SCAN = _SCAN = 400
 _CHECK = 3 * MAX_SUGGESTIONS
 _CACHE_SIZE = 5000
 
@@ -33,27 +33,45 @@ class Completer:
     def complete(self, store: IndexStore, text: str | None) -> list[str]:
         """Up to eight completions of the query text (its last word completed). Call with
         store.lock held."""
-        if not text or text[-1].isspace():
-            return []  # a new word is begun: nothing to complete yet
-        text = query.clean(text)[:200]
-        last = None
-        for last in WORD_RE.finditer(text):  # noqa: B007 - the last match is wanted
-            pass
-        if last is None or last.end() != len(text):
-            return []
-        prefix = last.group().lower()
-        if not MIN_PREFIX <= len(prefix) <= MAX_PREFIX:
+        typed = last_word(text)
+        if typed is None:
             return []
         searcher = store.searcher()
-        if self._owner is not searcher:
-            self._owner, self._cache = searcher, {}
-        words = self._cache.get(prefix)
-        if words is None:
+
+        def words(prefix: str) -> tuple[str, ...]:
+            return _words(store, searcher.reader(), prefix)
+
+        return self.cached(searcher, typed, words)
+
+    def cached(self, owner, typed, words) -> list[str]:
+        """Completions of a last_word() answer from the cache of `owner` (an index version),
+        computing new prefixes with words(prefix)."""
+        if self._owner != owner:  # a searcher (whoosh) or a version tuple (PostgreSQL)
+            self._owner, self._cache = owner, {}
+        head, prefix, upper = typed
+        found = self._cache.get(prefix)
+        if found is None:
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.clear()
-            words = self._cache[prefix] = _words(store, searcher.reader(), prefix)
-        head, upper = text[: last.start()], last.group()[:1].isupper()
-        return [head + (w[:1].upper() + w[1:] if upper else w) for w in words]
+            found = self._cache[prefix] = words(prefix)
+        return [head + (w[:1].upper() + w[1:] if upper else w) for w in found]
+
+
+def last_word(text: str | None) -> tuple[str, str, bool] | None:
+    """(text before the last word, the last word in lower case, whether it was capitalised), or
+    None when there is nothing to complete."""
+    if not text or text[-1].isspace():
+        return None  # a new word is begun: nothing to complete yet
+    text = query.clean(text)[:200]
+    last = None
+    for last in WORD_RE.finditer(text):  # noqa: B007 - the last match is wanted
+        pass
+    if last is None or last.end() != len(text):
+        return None
+    prefix = last.group().lower()
+    if not MIN_PREFIX <= len(prefix) <= MAX_PREFIX:
+        return None
+    return text[: last.start()], prefix, last.group()[:1].isupper()
 
 
 def _words(store: IndexStore, reader, prefix: str) -> tuple[str, ...]:
@@ -63,13 +81,19 @@ def _words(store: IndexStore, reader, prefix: str) -> tuple[str, ...]:
             break
         word = term.decode("utf-8") if isinstance(term, bytes) else term
         frequent.append((reader.doc_frequency("spell", word), word))
+    spec = compile_filters(SearchFilters())  # open listings, as anyone may see them
+    return pick_words(frequent, prefix, lambda plan: engine.any_match(store, plan, spec))
+
+
+def pick_words(frequent: list[tuple[int, str]], prefix: str, finds) -> tuple[str, ...]:
+    """The most frequent words (and the term list's English words) of which finds(plan) says
+    they find an open listing, at most MAX_SUGGESTIONS."""
     candidates = [w for _, w in heapq.nlargest(_CHECK, frequent, key=lambda x: (x[0], -len(x[1])))]
     candidates += [w for w in _english_words(fold(prefix)) if w not in candidates]
-    spec = compile_filters(SearchFilters())  # open listings, as anyone may see them
     out: list[str] = []
     for word in candidates[: _CHECK + MAX_SUGGESTIONS]:
         parsed = query.parse(word)
-        if not parsed.is_empty and engine.any_match(store, query.plan(parsed), spec):
+        if not parsed.is_empty and finds(query.plan(parsed)):
             out.append(word)
             if len(out) == MAX_SUGGESTIONS:
                 break

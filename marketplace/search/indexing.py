@@ -8,6 +8,11 @@ once it committed, index them from the database (listings never import search).
   the transaction, and after its commit the drift check re-reads what changed;
 - after_commit: index with a writer that waits for the lock. If that fails (lock never had,
   process killed), nothing reaches the user: the drift check heals it on a later search.
+
+A backend with `writes_in_transaction` (PostgresBackend: documents are rows of the same
+database) is written from after_flush instead, on the session's connection, and after a bulk
+statement from before_commit: its documents commit and roll back with the rows. After the
+commit it is only told (`committed()`), so that cached pages are dropped.
 """
 
 import logging
@@ -30,6 +35,7 @@ _ORG_DOCS = "search_organisation_docs"
 #: Organisation fields the directory's index holds.
 _ORG_FIELDS = ("name", "kind", "postcode", "district", "description")
 _BULK = "search_bulk_change"
+_CHANGED = "search_documents_changed"
 _TEXT_DML = re.compile(r"\b(update|insert\s+into|delete\s+from)\s+\"?listings\b", re.I)
 _registered = False
 
@@ -41,13 +47,16 @@ def register() -> None:
         return
     event.listen(db.session, "after_flush", _after_flush)
     event.listen(db.session, "do_orm_execute", _on_execute)
+    event.listen(db.session, "before_commit", _before_commit)
     event.listen(db.session, "after_commit", _after_commit)
     event.listen(db.session, "after_rollback", _after_rollback)
     _registered = True
 
 
 def _after_flush(session, _flush_context) -> None:
-    ids = session.info.setdefault(_IDS, set())
+    ids: set[int] = set()
+    renamed: set[int] = set()
+    org_docs: dict = {}
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Listing):
             if obj in session.dirty and not session.is_modified(obj):
@@ -59,7 +68,7 @@ def _after_flush(session, _flush_context) -> None:
                 state = inspect(obj)
                 changed = {n for n in _ORG_FIELDS if state.attrs[n].history.has_changes()}
                 if changed & {"name", "district"}:
-                    session.info.setdefault(_ORGS, set()).add(obj.id)
+                    renamed.add(obj.id)
                 if not changed:
                     continue
             if obj.id is not None:
@@ -70,7 +79,35 @@ def _after_flush(session, _flush_context) -> None:
                     snapshot = SimpleNamespace(
                         id=obj.id, **{n: getattr(obj, n) for n in _ORG_FIELDS}
                     )
-                session.info.setdefault(_ORG_DOCS, {})[obj.id] = snapshot
+                org_docs[obj.id] = snapshot
+    if not (ids or renamed or org_docs):
+        return
+    backend = _backend()
+    if getattr(backend, "writes_in_transaction", False):
+        # The documents are rows of the same database: written now, they commit or roll back
+        # with the rows they describe.
+        backend.write_flushed(session.connection(), ids, org_docs, renamed)
+        session.info[_CHANGED] = True
+        return
+    session.info.setdefault(_IDS, set()).update(ids)
+    session.info.setdefault(_ORGS, set()).update(renamed)
+    session.info.setdefault(_ORG_DOCS, {}).update(org_docs)
+
+
+def _backend():
+    return current_app.extensions.get("search") if has_app_context() else None
+
+
+def _before_commit(session) -> None:
+    if session.in_nested_transaction() or not session.info.get(_BULK):
+        return
+    backend = _backend()
+    if getattr(backend, "writes_in_transaction", False):
+        # A bulk statement names no rows: bring the documents it left behind up to date, still
+        # inside the transaction.
+        session.info.pop(_BULK)
+        backend.write_stale(session.connection())
+        session.info[_CHANGED] = True
 
 
 def _on_execute(state) -> None:
@@ -86,7 +123,7 @@ def _on_execute(state) -> None:
 def _after_rollback(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint rolled back; what the transaction changed before it still stands
-    for key in (_IDS, _ORGS, _ORG_DOCS, _BULK):
+    for key in (_IDS, _ORGS, _ORG_DOCS, _BULK, _CHANGED):
         session.info.pop(key, None)
 
 
@@ -95,6 +132,10 @@ def _after_commit(session) -> None:
         # A savepoint was released: the transaction still holds the write lock, and its rows are
         # not committed yet; indexing now would wait on that lock and read uncommitted state.
         return
+    if session.info.pop(_CHANGED, False):
+        backend = _backend()
+        if backend is not None and hasattr(backend, "committed"):
+            backend.committed()
     ids = session.info.pop(_IDS, None) or set()
     orgs = session.info.pop(_ORGS, None) or set()
     bulk = session.info.pop(_BULK, False)

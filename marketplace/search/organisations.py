@@ -62,7 +62,7 @@ class OrganisationResult:
     per_page: int = 20
 
 
-def _rows_select() -> sa.Select:
+def organisation_rows_select() -> sa.Select:
     o = organisations.c
     return sa.select(o.id, o.name, o.kind, o.postcode, o.district, o.description)
 
@@ -73,7 +73,8 @@ def _signature(row) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
-def _document(row) -> dict:
+def organisation_text(row) -> str:
+    """The sectioned text an organisation is found by (both backends index it)."""
     kind = row.kind or ""
     # Both languages' names of the kind, so that "Verein" and "association" find associations.
     kind_names = {kind.replace("_", " ")}
@@ -83,14 +84,25 @@ def _document(row) -> dict:
             with force_locale(locale):
                 kind_names.add(str(label))
     context = " ".join(p for p in (*sorted(kind_names), row.district, row.postcode) if p)
+    return sectioned(row.name, row.description, context)
+
+
+def check_organisation_query(kind: str | None, page, per_page) -> tuple[int, int]:
+    """Validated paging for an organisation search; SearchQueryError for an unknown kind."""
+    if kind and kind not in ORGANISATION_KINDS:
+        raise SearchQueryError("kind", _l("Unknown kind of organisation."))
+    return paging(page, per_page)
+
+
+def _document(row) -> dict:
     return {
         "id": str(row.id),
         "doctype": DOCTYPE,
         "sig": _signature(row),
-        "kind": kind,
+        "kind": row.kind or "",
         "district": (row.district or "").casefold(),
         "name_sort": (row.name or "").casefold(),
-        TEXT: sectioned(row.name, row.description, context),
+        TEXT: organisation_text(row),
     }
 
 
@@ -160,7 +172,7 @@ class OrganisationIndex:
         if not ids:
             return
         with self.connection() as conn:
-            stmt = _rows_select().where(organisations.c.id.in_(sorted(ids)))
+            stmt = organisation_rows_select().where(organisations.c.id.in_(sorted(ids)))
             rows = conn.execute(stmt).all()
         self.write_rows(rows, ids - {row.id for row in rows})
 
@@ -183,7 +195,7 @@ class OrganisationIndex:
     def rebuild(self) -> int:
         """Replace the whole index with the database's organisations (atomically switched)."""
         with self.connection() as conn:
-            rows = conn.execute(_rows_select().order_by(organisations.c.id)).all()
+            rows = conn.execute(organisation_rows_select().order_by(organisations.c.id)).all()
         docs = [_document(row) for row in rows]
 
         def apply(writer):
@@ -209,7 +221,7 @@ class OrganisationIndex:
             return 0
         self._last_check, self._check_requested = now, False
         with self.connection() as conn:
-            in_db = {row.id: _signature(row) for row in conn.execute(_rows_select())}
+            in_db = {row.id: _signature(row) for row in conn.execute(organisation_rows_select())}
         with self.lock:
             indexed = {
                 int(f["id"]): f.get("sig") for f in self._current_searcher().all_stored_fields()
@@ -232,9 +244,7 @@ class OrganisationIndex:
         page: int = 1,
         per_page: int = 20,
     ) -> OrganisationResult:
-        if kind and kind not in ORGANISATION_KINDS:
-            raise SearchQueryError("kind", _l("Unknown kind of organisation."))
-        page, per_page = paging(page, per_page)
+        page, per_page = check_organisation_query(kind, page, per_page)
         parsed = query.parse(q)
         limits = [wq.Term("doctype", DOCTYPE)]
         if kind:

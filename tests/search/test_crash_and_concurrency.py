@@ -8,11 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from marketplace.core.clock import utcnow
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
+
+#: Writer processes and the write lock of the whoosh index folder.
+pytestmark = pytest.mark.whoosh_only
 
 ROOT = Path(__file__).resolve().parents[2]
 

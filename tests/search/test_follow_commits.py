@@ -2,6 +2,7 @@
 UPDATEs (expiry sweeps, reservations), organisation renames, and changes made behind the
 session's back, which the drift check heals before the next search."""
 
+import pytest
 import sqlalchemy as sa
 
 from marketplace.core.clock import utcnow
@@ -53,6 +54,7 @@ def test_bulk_update_through_the_session_is_followed(search, listing):
     assert search.search("Kisten").ids == [second.id]
 
 
+@pytest.mark.whoosh_only  # the periodic drift check of the index folder
 def test_changes_behind_the_sessions_back_are_healed_by_the_drift_check(search, listing):
     gone, changed = listing("Kisten eins").id, listing("Kisten zwei").id
     db.session.commit()  # end the session's transaction (on SQLite it holds the write lock)
@@ -81,6 +83,7 @@ def test_organisation_rename_reaches_its_listings(search, listing, make):
     assert search.search("Spinnerei").ids == [hit.id]
 
 
+@pytest.mark.whoosh_only  # whoosh writes after the commit; documents on PostgreSQL fail with their transaction
 def test_failed_indexing_never_reaches_the_user_and_heals(search, listing, monkeypatch):
     from marketplace.search.store import IndexBusy
 

@@ -70,6 +70,7 @@ def test_listing_search_never_returns_organisations(search, make, listing):
     assert _ids("Werkhof") == [owner.id]
 
 
+@pytest.mark.whoosh_only  # clears the organisation index folder
 def test_reindex_and_drift_check_restore_organisations_left_out(search, make, runner):
     org = make.organisation(name="Bautauschbörse")
     search.organisations.clear()  # a lost index: behind the database's back

@@ -3,6 +3,7 @@ other processes follow the switch."""
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from marketplace.core.clock import utcnow
@@ -50,6 +51,7 @@ def test_reindex_command_rebuilds_from_the_database(search, runner, listing, mak
     assert checked.exit_code == 0 and "in step" in checked.output
 
 
+@pytest.mark.whoosh_only  # generations and build processes of the index folder
 def test_parallel_rebuild_is_switched_in_while_searches_go_on(search, app, make, listing):
     first = listing("Europaletten").id
     bulk_listings(make, 4100, "Kisten")  # enough for two build processes

@@ -2,10 +2,13 @@
 also fires after_commit, and indexing then would wait on the transaction's own write lock and
 read rows that are not committed yet."""
 
+import pytest
+
 from marketplace.extensions import db
 from tests import factories
 
 
+@pytest.mark.whoosh_only  # after_commit indexing; PostgreSQL documents share the savepoint
 def test_a_released_savepoint_is_not_the_commit_the_index_follows(search, app_ctx):
     offer = factories.ListingFactory.build(
         title="Hobelbank aus Buche",

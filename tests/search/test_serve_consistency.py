@@ -1,15 +1,20 @@
 """The index is in step with every worker of a real server (issue 3, "Must hold").
 
-Real gunicorn with 4 sync workers on a fresh migrated SQLite database: 16 clients post 80
-listings at once, and a single search right after the last answer finds all 80; an edit is
-found by the very next search.
+Real gunicorn with 4 sync workers on a fresh migrated database (SQLite with whoosh; in the
+PostgreSQL run also PostgreSQL with PostgresBackend): 16 clients post 80 listings at once,
+and a single search right after the last answer finds all 80; an edit is found by the very
+next search.
 """
 
+import os
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
+from tests.search.conftest import BACKENDS
 from tests.serving import call, register, running_gunicorn
 
 pytestmark = pytest.mark.slow
@@ -18,12 +23,28 @@ CLIENTS = 16
 PER_CLIENT = 5
 
 
-@pytest.fixture
-def server(tmp_path):
-    """gunicorn with 4 sync workers on a migrated SQLite database under a tmp instance dir."""
-    with running_gunicorn(tmp_path) as (base, log_path):
-        yield base
-        assert "LockError" not in log_path.read_text(errors="replace")
+@pytest.fixture(params=BACKENDS)
+def server(request, tmp_path):
+    """gunicorn with 4 sync workers on a migrated database under a tmp instance dir: SQLite with
+    the whoosh index, or (PostgreSQL run) a fresh PostgreSQL schema with PostgresBackend."""
+    if request.param == "whoosh":
+        with running_gunicorn(tmp_path) as (base, log_path):
+            yield base
+            assert "LockError" not in log_path.read_text(errors="replace")
+        return
+    base_uri = os.environ["MARKETPLACE_TEST_DATABASE"]
+    plain = base_uri.replace("postgresql+psycopg://", "postgresql://")
+    schema = f"serve_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    uri = f"{base_uri}?options=-csearch_path%3D{schema}"
+    try:
+        settings = {"MARKETPLACE_SEARCH_BACKEND": "postgres"}
+        with running_gunicorn(tmp_path, database_uri=uri, settings=settings) as (base, _):
+            yield base
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def test_eighty_listings_posted_at_once_are_all_found_and_an_edit_on_the_next_search(server):

@@ -328,7 +328,7 @@ def test_a_broken_index_falls_back_to_sql_rather_than_fail(
         raise OSError("index files gone")
 
     monkeypatch.setattr(search, "search", broken)
-    monkeypatch.setattr(search.store, "generation", broken)
+    monkeypatch.setattr(search, "version", broken)
     for _ in range(2):
         assert web("q=stühle") == ["Bürostühle"]
         assert api_titles("q=stühle") == ["Bürostühle"]

@@ -1,0 +1,74 @@
+"""The search documents' tables (created by migration 0016_search_documents, PostgreSQL only).
+
+Kept out of db.metadata: they exist only on PostgreSQL, and only the search package writes them.
+Filters, facets and sorts read the listings and organisations tables themselves (joined), so a
+status change or an expiry sweep needs no document rewrite; documents hold only the text.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+from marketplace.search.documents import listings, organisations
+
+metadata = sa.MetaData()
+
+
+def _documents(name: str, key: str, target: sa.Column) -> sa.Table:
+    """A table of one tsvector per row of `target`'s table (GIN indexed), gone with the row."""
+    table = sa.Table(
+        name,
+        metadata,
+        sa.Column(
+            key,
+            sa.Integer,
+            sa.ForeignKey(target, ondelete="CASCADE", name=f"fk_{name}"),
+            primary_key=True,
+        ),
+        sa.Column("document", TSVECTOR, nullable=False),
+    )
+    sa.Index(f"ix_{name}_document", table.c.document, postgresql_using="gin")
+    return table
+
+
+#: Title (weights A/B), description (C/D), context (D): see documents.weight_of.
+listing_documents = _documents("search_listing_documents", "listing_id", listings.c.id)
+#: The listing's updated_at when the document was built: what a bulk change left behind.
+listing_documents.append_column(sa.Column("stamp", sa.DateTime, nullable=True))
+organisation_documents = _documents(
+    "search_organisation_documents", "organisation_id", organisations.c.id
+)
+
+#: The surface words of titles and category names per listing, for "did you mean" (pg_trgm)
+#: and completion (prefix ranges: C collation). One row per word and listing, so concurrent
+#: writers never update a shared counter.
+spellings = sa.Table(
+    "search_spellings",
+    metadata,
+    sa.Column("word", sa.Text(collation="C"), primary_key=True),
+    sa.Column(
+        "listing_id",
+        sa.Integer,
+        sa.ForeignKey(listings.c.id, ondelete="CASCADE", name="fk_search_spellings_listing_id"),
+        primary_key=True,
+    ),
+)
+sa.Index("ix_search_spellings_listing_id", spellings.c.listing_id)
+
+#: Bumped after every commit that changed listings: the version cached pages are keyed on.
+version_sequence = sa.Sequence("search_version", metadata=metadata)
+
+TRIGRAM_INDEX = "ix_search_spellings_word_trgm"
+
+
+def trigram_index_sql(schema: str) -> str:
+    """The trigram index on spellings.word; `schema` is where pg_trgm is installed."""
+    return (
+        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON search_spellings "
+        f'USING gin (word "{schema}".gin_trgm_ops)'
+    )
+
+
+def create_all(conn: sa.Connection, trgm_schema: str) -> None:
+    """Create the tables (tests; installations get them from the migration)."""
+    metadata.create_all(conn)
+    conn.execute(sa.text(trigram_index_sql(trgm_schema)))
