@@ -1,4 +1,4 @@
-"""The search documents' tables (created by migration 0016_search_documents, PostgreSQL only).
+"""The search documents' tables (created by migration 0017_search_documents, PostgreSQL only).
 
 Kept out of db.metadata: they exist only on PostgreSQL, and only the search package writes them.
 Filters, facets and sorts read the listings and organisations tables themselves (joined), so a

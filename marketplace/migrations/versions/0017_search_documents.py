@@ -5,16 +5,16 @@ is created (the whoosh backend keeps its index in a folder).
 
 Fill them with `flask --app wsgi search reindex` after switching the backend.
 
-Revision ID: 0016_search_documents
-Revises: 0015_moderation
+Revision ID: 0017_search_documents
+Revises: 0016_audit_log
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-revision = "0016_search_documents"
-down_revision = "0015_moderation"
+revision = "0017_search_documents"
+down_revision = "0016_audit_log"
 branch_labels = None
 depends_on = None
 
@@ -29,7 +29,7 @@ def _trigram_schema(bind) -> str:
             bind.execute(sa.text(create))
     except sa.exc.DBAPIError as error:
         raise RuntimeError(
-            "Migration 0016_search_documents needs the PostgreSQL extension pg_trgm (Debian: "
+            "Migration 0017_search_documents needs the PostgreSQL extension pg_trgm (Debian: "
             "postgresql-contrib) and the right to create it. Have a superuser run "
             "'CREATE EXTENSION pg_trgm;' in this database, then upgrade again."
         ) from error
