@@ -132,11 +132,18 @@ def _wait_until_up(base: str, process: subprocess.Popen, log_path: Path) -> None
         time.sleep(0.2)
 
 
-def register(base: str, n: int) -> str:
-    """Register an organisation with one member through the API; returns the member's token."""
+def register_account(
+    base: str, n: int, organisation_name: str | None = None
+) -> tuple[str, str, str]:
+    """Register an organisation with one member through the API; returns (email, password,
+    the member's token)."""
     email = f"person{n}-{secrets.token_hex(3)}@example.org"
     password = "Lastenrad-Kiez-" + secrets.token_hex(4)
-    organisation = {"name": f"Initiative {n}", "kind": "initiative", "postcode": "10115"}
+    organisation = {
+        "name": organisation_name or f"Initiative {n}",
+        "kind": "initiative",
+        "postcode": "10115",
+    }
     status, body = call(
         base,
         "POST",
@@ -151,4 +158,9 @@ def register(base: str, n: int) -> str:
     assert status == 201, body
     status, body = call(base, "POST", "/api/v1/tokens", body={"email": email, "password": password})
     assert status == 201, body
-    return body["token"]
+    return email, password, body["token"]
+
+
+def register(base: str, n: int) -> str:
+    """Register an organisation with one member through the API; returns the member's token."""
+    return register_account(base, n)[2]

@@ -44,7 +44,7 @@ def log():
 def export():
     require_admin(current_user)  # before the first byte: a refusal is a 403, not a broken file
     filters = _filters()
-    entries = export_entries(current_user, **filters)
+    entries = export_entries(current_user._get_current_object(), **filters)
 
     def rows():
         buffer = io.StringIO()

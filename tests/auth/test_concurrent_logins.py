@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.factories import PASSWORD
-from tests.serving import call, running_gunicorn
+from tests.serving import call, register_account, running_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -17,19 +17,7 @@ CLIENTS = 32
 
 def test_thirty_two_token_requests_at_once_all_succeed(tmp_path):
     with running_gunicorn(tmp_path, workers=4) as (base, _log):
-        email, password = "viele-logins@example.org", "Lastenrad-Kiez-2026"
-        status, body = call(
-            base,
-            "POST",
-            "/api/v1/register",
-            body={
-                "email": email,
-                "password": password,
-                "name": "Viele Logins",
-                "organisation": {"name": "Werkhof", "kind": "initiative", "postcode": "04109"},
-            },
-        )
-        assert status == 201, body
+        email, password, _token = register_account(base, 1)
         barrier = threading.Barrier(CLIENTS)
 
         def sign_in(_):

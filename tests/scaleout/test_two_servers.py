@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from tests.listings import images
-from tests.serving import call, running_gunicorn
+from tests.serving import call, register_account, running_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -143,26 +143,6 @@ def _multipart(boundary: str, fields: dict, files: dict) -> bytes:
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
 
 
-def _register(base: str) -> tuple[str, str, str]:
-    email = f"zwei-{secrets.token_hex(3)}@example.org"
-    password = "Lastenrad-Kiez-" + secrets.token_hex(4)
-    status, body = call(
-        base,
-        "POST",
-        "/api/v1/register",
-        body={
-            "email": email,
-            "password": password,
-            "name": "Zwei Server",
-            "organisation": {"name": "Werkhof Ost", "kind": "initiative", "postcode": "04109"},
-        },
-    )
-    assert status == 201, body
-    status, body = call(base, "POST", "/api/v1/tokens", body={"email": email, "password": password})
-    assert status == 201, body
-    return email, password, body["token"]
-
-
 def _titles(base: str, q: str) -> list[str]:
     status, body = call(base, "GET", "/api/v1/listings?" + urllib.parse.urlencode({"q": q}))
     assert status == 200, body
@@ -171,7 +151,7 @@ def _titles(base: str, q: str) -> list[str]:
 
 def test_what_one_server_writes_the_other_serves_at_once(servers):
     one, two = servers
-    email, password, token = _register(one)
+    email, password, token = register_account(one, 1, "Werkhof Ost")
     # a listing written on one is found on the other at once
     status, listing = call(
         one,
@@ -233,7 +213,7 @@ def test_what_one_server_writes_the_other_serves_at_once(servers):
 
 def test_a_login_throttled_on_one_server_is_throttled_on_the_other(servers):
     one, two = servers
-    email, _password, _token = _register(one)
+    email, _password, _token = register_account(one, 2)
     for _ in range(3):
         status, _ = call(one, "POST", "/api/v1/tokens", body={"email": email, "password": "x"})
         assert status == 401
