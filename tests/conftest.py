@@ -46,6 +46,9 @@ def app(tmp_path_factory, worker_id):
             "SERVER_NAME": "localhost",
             "MAIL_BACKEND": "locmem",
             "RATELIMIT_ENABLED": False,
+            # Jobs run in the process unless a test sends them to Redis (tests/jobs), even when
+            # the developer's shell exports MARKETPLACE_REDIS_URL.
+            "REDIS_URL": None,
             # The booking sweep runs only when a test asks for it (tests/bookings/test_sweep.py).
             "BOOKING_SWEEP_INTERVAL_S": 0,
             "WTF_CSRF_ENABLED": False,
