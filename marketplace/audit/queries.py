@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.audit.models import ACTIONS, AuditEntry
@@ -12,7 +13,7 @@ from marketplace.extensions import db
 
 def require_admin(user) -> None:
     if not getattr(user, "is_admin", False):
-        raise PermissionDenied("Only administrators can read the audit log.")
+        raise PermissionDenied(_("Only administrators can read the audit log."))
 
 
 def _filtered(action: str | None, day_from: date | None, day_to: date | None):
