@@ -78,7 +78,8 @@ def _import_models() -> None:
     import marketplace.listings.models
     import marketplace.matching.models
     import marketplace.moderation.models
-    import marketplace.orgs.models  # noqa: F401
+    import marketplace.orgs.models
+    import marketplace.reports.prepared_models  # noqa: F401
 
 
 def _init_extensions(app: Flask) -> None:
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.pages.views import bp as pages_bp
     from marketplace.privacy.views import bp as privacy_bp
     from marketplace.reports.export_views import bp as reports_export_bp
+    from marketplace.reports.prepared_views import bp as reports_files_bp
     from marketplace.reports.views import bp as reports_bp
     from marketplace.search.views import bp as search_bp
     from marketplace.start.views import bp as start_bp
@@ -188,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(directory_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reports_export_bp)
+    app.register_blueprint(reports_files_bp)
     app.register_blueprint(match_board_bp)
     app.register_blueprint(brokered_bp)
     app.register_blueprint(privacy_bp)

@@ -122,6 +122,13 @@ class Defaults:
     JOB_TIMEOUT_S = 1800  # a full reindex of a large region takes minutes
     #: Failed jobs are kept this long for admins to look at (RQ's failure_ttl).
     JOB_FAILURE_TTL_S = 14 * 24 * 3600
+    #: With Redis, an exchanges workbook of at least this many rows, and every PDF report, is
+    #: prepared by a job and collected from /reports/files (the asker does not wait on an open
+    #: request); smaller workbooks, and everything without Redis, are answered at once.
+    EXPORT_JOB_MIN_ROWS = 5000
+    #: Prepared files are deleted this long after they were asked for (the periodic purge).
+    PREPARED_FILE_TTL_S = 24 * 3600
+    PREPARED_FILE_PURGE_INTERVAL_S = 3600
     EXPIRY_SWEEP_INTERVAL_S = 60
     #: Booking reminders and overdue notices (bookings/sweep.py): checked for at most this often
     #: per process (0: only by `flask bookings sweep`), sent this many hours before pick-up/return.

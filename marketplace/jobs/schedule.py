@@ -12,6 +12,7 @@ from marketplace.bookings.sweep import send_due_booking_notices
 from marketplace.jobs.queue import redis_connection
 from marketplace.listings.expiry import expire_listings
 from marketplace.matching.alerts import send_due_digests
+from marketplace.reports.prepared import purge_prepared_files
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ PERIODIC = (
     Periodic("listings-expiry", expire_listings, "EXPIRY_SWEEP_INTERVAL_S", 60),
     Periodic("matching-digests", send_due_digests, "MATCH_DIGEST_SWEEP_INTERVAL_S", 600),
     Periodic("booking-notices", send_due_booking_notices, "BOOKING_SWEEP_INTERVAL_S", 300),
+    # Only with Redis: without, no file is ever prepared, so there is nothing to purge.
+    Periodic("prepared-files-purge", purge_prepared_files, "PREPARED_FILE_PURGE_INTERVAL_S", 3600),
 )
 
 

@@ -1,15 +1,21 @@
 """Web downloads of the report (CSV, XLSX, JSON) with the dashboard's query arguments; coordinators
 export everything, members their own organisation (another organisation_id is 403)."""
 
-from flask import Blueprint, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from marketplace.core.i18n import current_language
+from marketplace.extensions import db
 from marketplace.reports import downloads
 from marketplace.reports.filters import (
     ReportFilters,
     authorise_report_filters,
     parse_report_filters,
 )
+from marketplace.reports.prepared import request_file, xlsx_wants_job
+from marketplace.reports.rows import count_exchange_rows
 
 bp = Blueprint("reports_export", __name__)
 
@@ -28,8 +34,21 @@ def export_csv():
 @bp.get("/reports/export.xlsx", endpoint="xlsx")
 @login_required
 def export_xlsx():
-    """Exchanges, summary and method sheets."""
-    return downloads.xlsx_response(_filters())
+    """Exchanges, summary and method sheets; with Redis, a large workbook is prepared by a job
+    and the asker is sent to follow it (marketplace/reports/prepared.py)."""
+    filters = _filters()
+    if xlsx_wants_job(count_exchange_rows(filters)):
+        source = urlencode(sorted((k, v[:200]) for k, v in request.args.items()))
+        prepared = request_file(
+            current_user,
+            "xlsx",
+            source,
+            downloads.export_filename(filters, "xlsx"),
+            current_language(),
+        )
+        db.session.commit()
+        return redirect(url_for("reports_files.show", file_id=prepared.id), 303)
+    return downloads.xlsx_response(filters)
 
 
 @bp.get("/reports/export.json", endpoint="json")

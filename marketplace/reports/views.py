@@ -4,7 +4,7 @@ page and certificate, the public impact page and the method page."""
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from flask import Blueprint, make_response, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_babel import format_currency, get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -14,6 +14,7 @@ from marketplace.core.fragments import cached_fragment, render_fragment
 from marketplace.core.i18n import current_language
 from marketplace.core.numbers import format_number
 from marketplace.directory.gaps import function_matrix
+from marketplace.extensions import db
 from marketplace.reports.dashboard import (
     chart_data,
     displaced,
@@ -31,6 +32,7 @@ from marketplace.reports.local_currency import summarise_local_currency
 from marketplace.reports.method import get_method
 from marketplace.reports.organisation_impact import get_certificate, get_organisation_impact
 from marketplace.reports.pdf import pdf_response
+from marketplace.reports.prepared import pdf_wants_job, request_file
 from marketplace.reports.public import get_public_impact, public_chart_data
 from marketplace.reports.queries import list_lost_listings, organisation_name, summarise
 from marketplace.reports.sharing import summarise_sharing
@@ -161,7 +163,12 @@ def report_pdf():
         organisation_name=organisation_name(summary.filters.organisation_id),
         **context,
     )
-    return pdf_response(html, export_filename(summary.filters, "pdf", "report"))
+    filename = export_filename(summary.filters, "pdf", "report")
+    if pdf_wants_job():
+        prepared = request_file(current_user, "pdf", html, filename, current_language())
+        db.session.commit()
+        return redirect(url_for("reports_files.show", file_id=prepared.id), 303)
+    return pdf_response(html, filename)
 
 
 @bp.get("/orgs/<int:org_id>/impact")

@@ -100,7 +100,7 @@ def test_phone_pages_fit_the_screen_and_the_desktop_header_is_one_row(
     if who != "anonymous":
         paths += SIGNED_IN_PAGES
     if who == COORDINATOR:
-        paths += ["/reports", "/matching/board", "/account"]
+        paths += ["/reports", "/reports/files", "/matching/board", "/account"]
     phone = browser.new_context(**browser_context_args, viewport=PHONE)
     page = phone.new_page()
     errors: list[str] = []

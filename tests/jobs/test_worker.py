@@ -105,7 +105,8 @@ def test_with_redis_requests_do_not_sweep_and_the_scheduler_does(
 
     scheduler = make_scheduler(queued)
     names = {job.name for job in scheduler.enqueue_jobs()}
-    assert names == {"listings-expiry", "matching-digests"}  # booking notices: 0 in the tests
+    # booking notices: 0 in the tests
+    assert names == {"listings-expiry", "matching-digests", "prepared-files-purge"}
     work()
     db.session.expire_all()
     assert db.session.get(Listing, listing.id).status == "expired"
