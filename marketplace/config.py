@@ -97,6 +97,11 @@ class Defaults:
     MAIL_BACKEND = "console"  # console | file | locmem | smtp
     MAIL_FILE_PATH: str | None = None  # instance/mail for the file backend
     MAIL_DEFAULT_SENDER = "Stoffwechsel <noreply@stoffwechsel.local>"
+    #: Without Redis, mail is handed to the mail server on a thread of the web process, after
+    #: the answer: a request that mails (a password reset for an existing account) must not
+    #: take longer than one that does not (the time would tell who has an account), nor wait
+    #: for a slow SMTP server. None: on, but off under TESTING (tests read the outbox at once).
+    MAIL_IN_THREAD: bool | None = None
 
     # flask-smorest serves the spec at /api/v1/openapi.json; /api/v1/docs is our own page (api/docs.py)
     API_TITLE = "Stoffwechsel API"

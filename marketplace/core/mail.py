@@ -87,7 +87,13 @@ def _send_after_commit(session: Session) -> None:
             message.subject,
             message.body,
             message.from_email,
+            detach=_mail_in_thread(),
         )
+
+
+def _mail_in_thread() -> bool:
+    setting = current_app.config.get("MAIL_IN_THREAD")
+    return not current_app.testing if setting is None else bool(setting)
 
 
 def deliver_mail(key: str, to: list[str], subject: str, body: str, from_email: str) -> None:

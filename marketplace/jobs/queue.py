@@ -6,6 +6,7 @@ It must be idempotent, because RQ runs it again after a failure (JOB_RETRY_INTER
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app, g
 from redis import Redis
@@ -39,12 +40,13 @@ def job_name(job: Callable) -> str:
     return f"{job.__module__}.{job.__qualname__}"
 
 
-def enqueue(job: Callable, *args) -> Job | None:
+def enqueue(job: Callable, *args, detach: bool = False) -> Job | None:
     """Queue `job(*args)` with retries and backoff, or run it now when no Redis is configured.
 
     Callers that act after a commit (mail, alerts) call this from their after-commit hook, so the
     job sees the committed rows in both modes. When Redis does not answer the job runs here
-    instead: a mail or an alert is worth more than keeping the web process free."""
+    instead: a mail or an alert is worth more than keeping the web process free. Without Redis,
+    `detach` runs it on a thread of this process instead (run_detached)."""
     if jobs_queued():
         config = current_app.config
         intervals = list(config["JOB_RETRY_INTERVALS"])
@@ -59,8 +61,40 @@ def enqueue(job: Callable, *args) -> Job | None:
             )
         except RedisError:
             log.exception("Redis did not take job %s; running it in this process", job_name(job))
-    run_inline(job, *args)
+    if detach:
+        run_detached(job, *args)
+    else:
+        run_inline(job, *args)
     return None
+
+
+#: Threads per process for detached jobs: they wait on other servers (SMTP), not on the CPU.
+DETACHED_THREADS = 2
+
+
+def run_detached(job: Callable, *args) -> Future:
+    """Run the job as run_inline does, but on a thread of this process, so that the request
+    that asked does not wait for it. For jobs that wait on the network and write nothing to the
+    database (mail); the threads finish their work before the process exits."""
+    app = current_app._get_current_object()
+    executor = app.extensions.get("jobs.detached")
+    if executor is None:
+        executor = app.extensions["jobs.detached"] = ThreadPoolExecutor(
+            DETACHED_THREADS, thread_name_prefix="detached-job"
+        )
+
+    def run() -> None:
+        with app.app_context():
+            run_inline(job, *args)
+
+    return executor.submit(run)
+
+
+def wait_for_detached(app) -> None:
+    """Wait until every detached job of `app` queued so far is done (tests, shutdown)."""
+    executor = app.extensions.pop("jobs.detached", None)
+    if executor is not None:
+        executor.shutdown(wait=True)
 
 
 def run_inline(job: Callable, *args) -> None:
