@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,7 @@ _CODES = {
     422: "validation_failed",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -61,6 +62,7 @@ def _messages() -> dict[int, str]:
         422: _("Some fields are not valid."),
         429: _("Too many requests; please wait a moment and try again."),
         500: _("Something went wrong on our side. We have logged it."),
+        503: _("The marketplace is very busy right now. Please try again in a moment."),
     }
 
 
@@ -93,6 +95,17 @@ def _html(status: int, message: str, error_id: str | None = None, headers: dict 
         status,
         (headers or {}),
     )
+
+
+def error_response(
+    status: int, message: str | None = None, code: str | None = None, headers: dict | None = None
+):
+    """An error answer built outside an error handler (e.g. after a refused commit): JSON under
+    /api/, the error page elsewhere."""
+    message = message or _messages().get(status, "")
+    if wants_json():
+        return json_error(status, message, code, headers=headers)
+    return make_response(_html(status, message, headers=headers))
 
 
 def register_error_handlers(app: Flask) -> None:
