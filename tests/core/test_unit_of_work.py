@@ -205,6 +205,33 @@ def test_a_locked_database_at_commit_answers_503_json(app_ctx, api, make, commit
     assert _count_listings() == 0
 
 
+def _renames_to_grace(session) -> bool:
+    """The profile request's session (the user it renames stays in its identity map)."""
+    return any(getattr(obj, "name", None) == "Grace" for obj in session.identity_map.values())
+
+
+class _SerializationFailure(Exception):
+    """What psycopg raises when PostgreSQL gives up a transaction that raced another."""
+
+    sqlstate = "40001"
+
+
+def test_a_serialization_failure_at_commit_answers_a_503_page(
+    app_ctx, client, login_as, make, commit_fails
+):
+    user = login_as(make.user(name="Ada"))
+    commit_fails(
+        _renames_to_grace,
+        OperationalError("COMMIT", {}, _SerializationFailure("could not serialize access")),
+    )
+    response = client.post("/profile", data={"name": "Grace", "locale": "en"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert "nothing was saved" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == "Ada"
+
+
 def test_a_unique_conflict_at_commit_answers_409_page_and_keeps_nothing(
     app_ctx, client, login_as, make, commit_fails
 ):
@@ -213,9 +240,7 @@ def test_a_unique_conflict_at_commit_answers_409_page_and_keeps_nothing(
     # A concurrent request gave another account this address between check and commit.
     table = User.__table__
     commit_fails(
-        lambda session: any(
-            getattr(o, "name", None) == "Grace" for o in session.identity_map.values()
-        ),
+        _renames_to_grace,
         statement=table.update().where(table.c.id == other.id).values(email=user.email),
     )
     response = client.post("/profile", data={"name": "Grace", "locale": "en"})
