@@ -108,6 +108,23 @@ def error_response(
     return make_response(_html(status, message, headers=headers))
 
 
+def internal_error_response(_error: Exception | None = None):
+    """The 500 answer for an unexpected error: logged with an id the page shows; the request's
+    writes are rolled back."""
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("Unhandled error %s on %s %s", error_id, request.method, request.path)
+    try:
+        from marketplace.extensions import db
+
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the answer must still go out
+        pass
+    message = _messages()[500]
+    if wants_json():
+        return json_error(500, f"{message} (id {error_id})", "internal_error")
+    return make_response(_html(500, message, error_id))
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf(error):
@@ -156,20 +173,7 @@ def register_error_handlers(app: Flask) -> None:
             error.status, error.message or _messages().get(error.status, ""), headers=headers
         )
 
-    @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception):
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("Unhandled error %s on %s %s", error_id, request.method, request.path)
-        try:
-            from marketplace.extensions import db
-
-            db.session.rollback()
-        except Exception:  # noqa: BLE001, S110 - the answer must still go out
-            pass
-        message = _messages()[500]
-        if wants_json():
-            return json_error(500, f"{message} (id {error_id})", "internal_error")
-        return _html(500, message, error_id)
+    app.register_error_handler(Exception, internal_error_response)
 
 
 def _retry_after(error: HTTPException) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql.elements import TextClause
 
-from marketplace.core.errorpages import error_response
+from marketplace.core.errorpages import error_response, internal_error_response
 from marketplace.extensions import db
 
 log = logging.getLogger("marketplace.unit_of_work")
@@ -108,9 +108,8 @@ def _end_request(response: Response) -> Response:
         session.commit()
     except (IntegrityError, OperationalError) as error:
         return _refused(error)
-    except Exception:
-        session.rollback()
-        raise  # the 500 answer; nothing of the request stays
+    except Exception:  # noqa: BLE001 - whatever failed, nothing of the request may stay
+        return internal_error_response()
     return response
 
 
@@ -128,9 +127,8 @@ def _refused(error: IntegrityError | OperationalError) -> Response:
             "conflict",
         )
     if not _retryable(error):
-        log.exception("Database error")
-        return error_response(500)
-    log.warning("Commit could not take the lock in time: %s", error.orig)
+        return internal_error_response(error)
+    log.warning("Commit refused for now (lock, serialization, deadlock): %s", error.orig)
     return error_response(
         503,
         _("The marketplace is very busy right now, so nothing was saved. Please try again."),

@@ -205,6 +205,15 @@ def test_a_locked_database_at_commit_answers_503_json(app_ctx, api, make, commit
     assert _count_listings() == 0
 
 
+def test_any_other_failure_at_commit_is_a_500_that_keeps_nothing(app_ctx, api, make, commit_fails):
+    headers = api.headers(make.user())
+    commit_fails(lambda session: session.scalar(select(func.count(Listing.id))), RuntimeError("x"))
+    response = api.post("/api/v1/listings", json=_listing_body(), headers=headers)
+    assert response.status_code == 500
+    assert response.get_json()["error"]["code"] == "internal_error"
+    assert _count_listings() == 0
+
+
 def _renames_to_grace(session) -> bool:
     """The profile request's session (the user it renames stays in its identity map)."""
     return any(getattr(obj, "name", None) == "Grace" for obj in session.identity_map.values())
