@@ -7,7 +7,8 @@ work of their own and commit themselves.
 A commit (or a flush in the view) that the database refuses rolls everything back and answers
 409 (a unique index: a concurrent request got there first) or 503 with Retry-After (SQLite's
 lock not had in time, a PostgreSQL serialization failure or deadlock), as JSON under /api/ and
-as an error page elsewhere; never a 500 and never half of the request's writes."""
+as an error page elsewhere; any other failure is the logged 500 with its id. Never a stack trace,
+and never half of the request's writes."""
 
 import logging
 
