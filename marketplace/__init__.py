@@ -62,6 +62,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_error_handlers(app)
     register_template_helpers(app)
+
+    from marketplace.core.unit_of_work import init_unit_of_work
+
+    init_unit_of_work(app)  # last: its after_request hook must run before the others
     return app
 
 

@@ -12,7 +12,8 @@ from marketplace.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from marketplace.auth.tokens import issue_api_token, revoke_api_token
 from marketplace.core.clock import as_aware
 from marketplace.core.errors import ValidationFailed
-from marketplace.extensions import db, limiter
+from marketplace.core.unit_of_work import commit_despite_refusal, read_back_writes
+from marketplace.extensions import limiter
 from marketplace.orgs.models import ORGANISATION_KINDS
 from marketplace.orgs.services import register_organisation
 from marketplace.privacy.erasure import erase_account
@@ -153,7 +154,7 @@ def register(data):
         raise ValidationFailed(
             {_ORGANISATION_FIELDS.get(k, k): v for k, v in error.fields.items()}
         ) from None
-    db.session.commit()
+    read_back_writes()
     return {"user": user, "organisation": user.organisation}
 
 
@@ -174,10 +175,9 @@ def create_token(data):
             data["email"], data["password"], request.remote_addr or ""
         )
     except auth_services.InvalidCredentials:
-        db.session.commit()  # the failure counts towards the throttle
+        commit_despite_refusal()  # the failure counts towards the throttle
         raise
     token, expires_at = issue_api_token(user)
-    db.session.commit()
     return {"token": token, "expires_at": as_aware(expires_at)}
 
 
@@ -189,7 +189,6 @@ def create_token(data):
 def delete_current_token():
     """Revoke the token this request is made with."""
     revoke_api_token(g.api_token)
-    db.session.commit()
 
 
 @blp.route("/me", methods=["GET"])
@@ -215,7 +214,6 @@ def delete_me(data):
     """Erase the caller's account (GDPR Art. 17): anonymised, every token and session ends; the
     organisation and its listings and exchanges stay as they are."""
     erase_account(api_user(), data["password"], organisation_choice="keep")
-    db.session.commit()
 
 
 def _request_language() -> str:

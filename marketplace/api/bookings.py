@@ -22,9 +22,9 @@ from marketplace.bookings.queries import (
 )
 from marketplace.bookings.spans import FIRST_YEAR, LAST_YEAR, OutOfCalendar, local_to_utc
 from marketplace.bookings.workflow import ROLES
-from marketplace.core.database import declare_reads_only
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
+from marketplace.core.unit_of_work import read_back_writes
 from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
 from marketplace.listings.models import OWNER_ONLY_STATUSES, Listing
@@ -155,8 +155,8 @@ class AvailabilitySchema(Schema):
 
 
 def _reloaded(booking_id: int) -> Booking:
-    """The booking as committed, read in a transaction that does not wait for the write lock."""
-    declare_reads_only()
+    """The booking as the request's commit will store it."""
+    read_back_writes()
     # One SELECT: a plain get of the expired object and a refresh read the row twice.
     return db.session.get(Booking, booking_id, populate_existing=True)
 
@@ -231,7 +231,6 @@ class Bookings(MethodView):
             data["units"],
             message=data.get("message"),
         )
-        db.session.commit()
         return _reloaded(booking.id)
 
 
@@ -261,7 +260,6 @@ def _transition_doc(conflict: str, forbidden: str):
 def _transition(booking_id: int, apply) -> Booking:
     user = api_user()
     apply(user, get_booking_for_user(booking_id, user))
-    db.session.commit()
     return _reloaded(booking_id)
 
 

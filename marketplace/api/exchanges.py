@@ -11,6 +11,7 @@ from marketplace.api.categories import Number
 from marketplace.api.listings import AwareDateTime, OrganisationRefSchema
 from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
+from marketplace.core.unit_of_work import read_back_writes
 from marketplace.exchanges import services
 from marketplace.exchanges.models import EXCHANGE_STATUSES, MASS_BASES, TRANSPORT_MODES, Exchange
 from marketplace.exchanges.queries import (
@@ -116,6 +117,8 @@ class ExchangeCompletionSchema(InputSchema):
 
 
 def _reloaded(exchange_id: int) -> Exchange:
+    """The exchange as the request's commit will store it."""
+    read_back_writes()
     return db.session.get(Exchange, exchange_id)
 
 
@@ -161,7 +164,6 @@ class Exchanges(MethodView):
         exchange = services.propose_exchange(
             user, offer, data["quantity"], request=request, message=data.get("message") or ""
         )
-        db.session.commit()
         return _reloaded(exchange.id)
 
 
@@ -202,7 +204,6 @@ def accept(exchange_id: int):
     """Accept a proposal (provider): reserves its quantity on the offer. The body may be empty."""
     user = api_user()
     services.accept_exchange(user, get_exchange_for_user(exchange_id, user))
-    db.session.commit()
     return _reloaded(exchange_id)
 
 
@@ -215,7 +216,6 @@ def decline(data, exchange_id: int):
     """Decline a proposal (provider), with an optional note. The body may be empty."""
     user = api_user()
     services.decline_exchange(user, get_exchange_for_user(exchange_id, user), data.get("note"))
-    db.session.commit()
     return _reloaded(exchange_id)
 
 
@@ -228,7 +228,6 @@ def cancel(data, exchange_id: int):
     """Cancel before completion (either party); an accepted exchange releases its reservation."""
     user = api_user()
     services.cancel_exchange(user, get_exchange_for_user(exchange_id, user), data.get("note"))
-    db.session.commit()
     return _reloaded(exchange_id)
 
 
@@ -248,5 +247,4 @@ def complete(data, exchange_id: int):
         weighed_kg=data.get("weighed_kg"),
         transport_mode=data.get("transport_mode"),
     )
-    db.session.commit()
     return _reloaded(exchange_id)

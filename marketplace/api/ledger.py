@@ -10,8 +10,8 @@ from marketplace.api.auth import api_user, token_required
 from marketplace.api.categories import Number
 from marketplace.api.listings import AwareDateTime
 from marketplace.api.schemas import ErrorOutput, InputSchema
-from marketplace.core.database import declare_reads_only
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
+from marketplace.core.unit_of_work import read_back_writes
 from marketplace.extensions import db
 from marketplace.ledger import queries, services
 from marketplace.ledger.amounts import from_cents
@@ -208,8 +208,7 @@ class Transfers(MethodView):
         if payment.replayed:
             db.session.rollback()
             return payment.transfer, 201, {"Idempotent-Replayed": "true"}
-        db.session.commit()
-        declare_reads_only()
+        read_back_writes()
         return db.session.get(Transfer, payment.transfer.id)
 
 

@@ -14,8 +14,8 @@ from marketplace.api.schemas import ErrorOutput, InputSchema
 from marketplace.core.clock import as_aware
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
+from marketplace.core.unit_of_work import read_back_writes
 from marketplace.core.units import UNITS
-from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
 from marketplace.listings.expiry import effective_status
 from marketplace.listings.models import (
@@ -251,7 +251,7 @@ class Listings(MethodView):
         """Post an offer or a request for the caller's organisation."""
         user = api_user()
         listing = create_listing(user.organisation, user, data)
-        db.session.commit()
+        read_back_writes()
         return listing
 
 
@@ -283,7 +283,7 @@ class ListingById(MethodView):
         user = api_user()
         listing = get_listing_for_viewer(listing_id, user.organisation_id)
         update_listing(listing, user, data)
-        db.session.commit()
+        read_back_writes()
         return listing
 
     @token_required
@@ -300,5 +300,4 @@ class ListingById(MethodView):
         user = api_user()
         listing = get_listing_for_viewer(listing_id, user.organisation_id)
         withdraw_listing(listing, user)
-        db.session.commit()
         return None

@@ -13,6 +13,7 @@ from marketplace.core.errors import ValidationFailed
 from marketplace.core.geo import MAX_RADIUS_KM
 from marketplace.core.i18n import current_language
 from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
+from marketplace.core.unit_of_work import read_back_writes
 from marketplace.directory.filters import LAYERS, DirectoryFilters, parse_directory_filters
 from marketplace.directory.functions import function_catalogue, function_codes
 from marketplace.directory.geojson import map_feature_collection
@@ -24,7 +25,6 @@ from marketplace.directory.queries import (
     list_organisation_entries,
 )
 from marketplace.directory.services import update_profile
-from marketplace.extensions import db
 from marketplace.orgs.models import ORGANISATION_KINDS
 from marketplace.orgs.services import DESCRIPTION_MAX, PUBLIC_ADDRESS_MAX
 from marketplace.pages.queries import safe_website
@@ -306,7 +306,7 @@ class OrganisationById(MethodView):
     def patch(self, changes, org_id: int):
         """Change the profile: description, website, public address, functions (replaced)."""
         update_profile(get_organisation(org_id), api_user(), changes)
-        db.session.commit()
+        read_back_writes()
         return get_organisation_entry(org_id)
 
 

@@ -16,6 +16,7 @@ from marketplace.auth.forms import (
     copy_errors,
 )
 from marketplace.core.errors import NotFound, TooManyAttempts, ValidationFailed
+from marketplace.core.unit_of_work import commit_despite_refusal
 from marketplace.core.urls import safe_next_path
 from marketplace.extensions import db, limiter
 
@@ -39,14 +40,13 @@ def login():
                 form.email.data, form.password.data, _client_address(), device
             )
         except services.InvalidCredentials as error:
-            db.session.commit()  # the failure counts towards the throttle
+            commit_despite_refusal()  # the failure counts towards the throttle
             form.form_errors.append(error.message)
         except TooManyAttempts as error:
             form.form_errors.append(error.message)
             status, headers = 429, {"Retry-After": str(error.retry_after)}
         else:
             services.start_browser_session(user, request.user_agent.string)
-            db.session.commit()
             response = redirect(target)
             remember_device(response, user.email, device)
             return response
@@ -57,7 +57,6 @@ def login():
 def logout():
     if current_user.is_authenticated:
         services.end_browser_session(current_user._get_current_object())
-        db.session.commit()
         flash(_("You have been signed out. See you soon!"), "success")
     return redirect(url_for("pages.home"))
 
@@ -68,7 +67,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         # The same answer whether or not the address has an account.
         flash(
             _(
@@ -88,11 +86,11 @@ def reset_password(token: str):
         services.usable_reset_token(token)
         if form.validate_on_submit():
             services.reset_password(token, form.password.data)
-            db.session.commit()
             logout_user()  # this browser's session row is gone too
             flash(_("Your new password is set. Please sign in with it."), "success")
             return redirect(url_for("auth.login"))
     except ValidationFailed as error:
+        db.session.rollback()
         copy_errors(form, error.fields)
     except (NotFound, services.LinkExpired) as error:
         return _link_invalid(error)
@@ -108,9 +106,9 @@ def profile():
         try:
             services.update_profile(user, form.name.data, form.locale.data)
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("auth.profile"))
     return _profile_page(user, form, PasswordChangeForm(formdata=None))
@@ -125,9 +123,9 @@ def change_password():
         try:
             services.change_password(user, form.current_password.data, form.new_password.data)
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(
                 _("Your password has been changed; other devices have been signed out."), "success"
             )

@@ -71,7 +71,6 @@ def renew_listing_feed(listing_id: int):
     listing = get_listing_for_viewer(listing_id, current_user.organisation_id)
     existed = feeds.get_listing_feed(current_user, listing) is not None
     feeds.renew_listing_feed(current_user, listing)
-    db.session.commit()
     _flash_renewed(existed)
     return redirect(url_for("listings.detail", listing_id=listing.id) + "#calendar-feed")
 
@@ -90,6 +89,5 @@ def organisation_feed():
 def renew_organisation_feed():
     existed = feeds.get_organisation_feed(current_user) is not None
     feeds.renew_organisation_feed(current_user)
-    db.session.commit()
     _flash_renewed(existed)
     return redirect(url_for(".organisation_feed"))

@@ -27,7 +27,6 @@ def edit(listing_id: int):
     if form.validate_on_submit():
         try:
             set_booking_rules(current_user, listing, form.rules_data())
-            db.session.commit()
         except (ValidationFailed, Conflict) as error:
             db.session.rollback()
             form.add_errors(getattr(error, "fields", {"": [error.message]}))

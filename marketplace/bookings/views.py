@@ -106,7 +106,7 @@ def request_booking(listing_id: int):
                 message=form.message.data,
                 only_if_free=True,
             )
-            db.session.commit()
+            db.session.flush()  # the booking's id, for the redirect
             flash(_("Your booking request was sent. You will hear back by e-mail."), "success")
             return redirect(url_for(".detail", booking_id=booking.id))
         except ValidationFailed as error:
@@ -171,7 +171,6 @@ def _act(booking_id: int, action, done: str):
     booking = queries.get_booking_for_user(booking_id, current_user)
     try:
         action(booking, request.form)
-        db.session.commit()
         flash(done, "success")
     except DomainError as error:
         db.session.rollback()

@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -24,6 +24,7 @@ _CODES = {
     422: "validation_failed",
     429: "too_many_requests",
     500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -61,6 +62,7 @@ def _messages() -> dict[int, str]:
         422: _("Some fields are not valid."),
         429: _("Too many requests; please wait a moment and try again."),
         500: _("Something went wrong on our side. We have logged it."),
+        503: _("The marketplace is very busy right now. Please try again in a moment."),
     }
 
 
@@ -93,6 +95,34 @@ def _html(status: int, message: str, error_id: str | None = None, headers: dict 
         status,
         (headers or {}),
     )
+
+
+def error_response(
+    status: int, message: str | None = None, code: str | None = None, headers: dict | None = None
+):
+    """An error answer built outside an error handler (e.g. after a refused commit): JSON under
+    /api/, the error page elsewhere."""
+    message = message or _messages().get(status, "")
+    if wants_json():
+        return json_error(status, message, code, headers=headers)
+    return make_response(_html(status, message, headers=headers))
+
+
+def internal_error_response(_error: Exception | None = None):
+    """The 500 answer for an unexpected error: logged with an id the page shows; the request's
+    writes are rolled back."""
+    error_id = uuid.uuid4().hex[:12]
+    log.exception("Unhandled error %s on %s %s", error_id, request.method, request.path)
+    try:
+        from marketplace.extensions import db
+
+        db.session.rollback()
+    except Exception:  # noqa: BLE001, S110 - the answer must still go out
+        pass
+    message = _messages()[500]
+    if wants_json():
+        return json_error(500, f"{message} (id {error_id})", "internal_error")
+    return make_response(_html(500, message, error_id))
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -143,20 +173,7 @@ def register_error_handlers(app: Flask) -> None:
             error.status, error.message or _messages().get(error.status, ""), headers=headers
         )
 
-    @app.errorhandler(Exception)
-    def handle_unexpected(error: Exception):
-        error_id = uuid.uuid4().hex[:12]
-        log.exception("Unhandled error %s on %s %s", error_id, request.method, request.path)
-        try:
-            from marketplace.extensions import db
-
-            db.session.rollback()
-        except Exception:  # noqa: BLE001, S110 - the answer must still go out
-            pass
-        message = _messages()[500]
-        if wants_json():
-            return json_error(500, f"{message} (id {error_id})", "internal_error")
-        return _html(500, message, error_id)
+    app.register_error_handler(Exception, internal_error_response)
 
 
 def _retry_after(error: HTTPException) -> int:

@@ -65,9 +65,9 @@ def edit_functions(org_id: int):
         try:
             services.set_functions(entry.organisation, current_user, form.claims())
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(_("The functions have been saved."), "success")
             return redirect(url_for("pages.organisation", org_id=org_id))
     return render_template(
@@ -84,7 +84,6 @@ def edit_functions(org_id: int):
 def verify(org_id: int, code: str):
     verified = request.form.get("verified") == "1"
     services.verify_function(get_organisation(org_id), code, current_user, verified)
-    db.session.commit()
     flash(_("Confirmed.") if verified else _("The confirmation has been withdrawn."), "success")
     return redirect(url_for("pages.organisation", org_id=org_id) + "#functions")
 
@@ -99,9 +98,9 @@ def sites(org_id: int):
         try:
             services.add_site(entry.organisation, current_user, **_site_data(form))
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(_("The place has been added."), "success")
             return redirect(url_for("directory.sites", org_id=org_id))
     return render_template("directory/sites.html", entry=entry, form=form)
@@ -115,7 +114,6 @@ def _site_data(form: SiteForm) -> dict:
 @login_required
 def delete_site(org_id: int, site_id: int):
     services.remove_site(get_organisation(org_id), current_user, site_id)
-    db.session.commit()
     flash(_("The place has been removed."), "success")
     return redirect(url_for("directory.sites", org_id=org_id))
 
@@ -133,9 +131,9 @@ def edit_logo(org_id: int):
             else:
                 logos.set_logo(organisation, current_user, form.logo.data)
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(_("The logo has been saved."), "success")
             return redirect(url_for("pages.organisation", org_id=org_id))
     return render_template("directory/logo.html", organisation=organisation, form=form)

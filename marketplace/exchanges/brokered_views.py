@@ -37,7 +37,6 @@ def propose():
         outcome = propose_brokered_exchanges(
             current_user, request.form.getlist("pair"), form.message.data or ""
         )
-        db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise_access_errors(error)

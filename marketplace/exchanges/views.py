@@ -1,6 +1,6 @@
 """Web pages: the exchange inbox, an exchange with its thread and actions, proposing, receipts."""
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -80,8 +80,6 @@ def detail(exchange_id: int):
     declare_write_intent()  # opening the page marks it as read
     exchange = queries.get_exchange_for_user(exchange_id, current_user)
     conversation.mark_exchange_read(current_user, exchange)
-    db.session.commit()
-    g.pop("write_intent", None)
     return _render_detail(queries.get_exchange_for_user(exchange_id, current_user))
 
 
@@ -112,7 +110,6 @@ def _act(exchange_id: int, action, done: str):
         if not form.validate():
             raise ValidationFailed({"note": form.note.errors})
         action(exchange, form.note.data or "")
-        db.session.commit()
         flash(done, "success")
     except DomainError as error:
         db.session.rollback()
@@ -165,7 +162,6 @@ def complete(exchange_id: int):
                 weighed_kg=form.weighed_kg.data or None,
                 transport_mode=form.transport_mode.data or None,
             )
-            db.session.commit()
             flash(_("Hand-over confirmed. Thank you!"), "success")
             return redirect(url_for(".detail", exchange_id=exchange_id))
         except ValidationFailed as error:
@@ -188,7 +184,6 @@ def post_message(exchange_id: int):
     if form.validate():
         try:
             conversation.post_message(current_user, exchange, form.body.data)
-            db.session.commit()
             return redirect(url_for(".detail", exchange_id=exchange_id, _anchor="messages"))
         except ValidationFailed as error:
             db.session.rollback()
@@ -214,7 +209,7 @@ def propose(listing_id: int):
                 request=queries.get_request_for_proposal(form.request_id.data, current_user),
                 message=form.message.data or "",
             )
-            db.session.commit()
+            db.session.flush()  # the exchange's id, for the redirect
             flash(_("Your proposal was sent. You will hear back by e-mail."), "success")
             return redirect(url_for(".detail", exchange_id=exchange.id))
         except ValidationFailed as error:

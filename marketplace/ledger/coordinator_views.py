@@ -88,7 +88,6 @@ def change_limits(org_id: int):
             services.change_limits(
                 current_user, org_id, form.min_balance.data, form.max_balance.data, form.reason.data
             )
-            db.session.commit()
             flash(_("The limits were changed."), "success")
             return redirect(url_for(".account", org_id=org_id))
         except ValidationFailed as error:
@@ -105,7 +104,6 @@ def freeze(org_id: int):
     if form.validate():
         try:
             account = services.set_frozen(current_user, org_id, form.frozen.data, form.reason.data)
-            db.session.commit()
             flash(
                 _("The account is frozen.") if account.frozen else _("The account is open again."),
                 "success",

@@ -63,7 +63,6 @@ def pay():
                 db.session.rollback()
                 flash(_("This payment had already been made; nothing was paid twice."), "info")
             else:
-                db.session.commit()
                 flash(_("Payment made."), "success")
             return redirect(url_for(".transfer", transfer_id=payment.transfer.id))
         except ValidationFailed as error:
@@ -103,7 +102,7 @@ def reverse(transfer_id: int):
         if not form.validate():
             raise ValidationFailed({"reason": form.reason.errors})
         back = services.reverse_transfer(current_user, row, form.reason.data)
-        db.session.commit()
+        db.session.flush()  # the reversal's id, for the redirect
         flash(_("The transfer was reversed."), "success")
         return redirect(url_for(".transfer", transfer_id=back.id))
     except DomainError as error:
@@ -124,7 +123,6 @@ def new_request():
             payment_requests.request_payment(
                 current_user, form.payer_organisation_id.data, form.amount.data, form.reason.data
             )
-            db.session.commit()
             flash(_("Your request was sent."), "success")
             return redirect(url_for(".account"))
         except ValidationFailed as error:
@@ -149,7 +147,6 @@ def answer_request(request_id: int, answer: str):
     apply, done = _ANSWERS[answer]
     try:
         apply(current_user, found)
-        db.session.commit()
         flash(str(done), "success")
     except DomainError as error:
         db.session.rollback()

@@ -167,7 +167,7 @@ def new():
                 form.listing_data(),
                 kept=_attach_kept(kept),
             )
-            db.session.commit()
+            db.session.flush()  # the listing's id, for the redirect
         except ValidationFailed as error:
             db.session.rollback()
             form.add_errors(error.fields)
@@ -211,7 +211,6 @@ def edit(listing_id: int):
                 remove_photo_ids=form.photo_ids_to_remove(),
                 kept=_attach_kept(kept),
             )
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             form.add_errors(error.fields)
@@ -239,7 +238,6 @@ def withdraw(listing_id: int):
     listing = get_listing_for_viewer(listing_id, _viewer_org_id())
     try:
         withdraw_listing(listing, current_user)
-        db.session.commit()
     except InvalidTransition as error:
         db.session.rollback()
         flash(error.message, "error")

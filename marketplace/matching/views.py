@@ -1,6 +1,6 @@
 """Web pages: the matches panel on a listing page, the organisation's alerts and saved searches."""
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -28,8 +28,6 @@ def index():
     declare_write_intent()  # opening the page marks the alerts as seen
     items = queries.list_alerts(current_user.organisation_id)
     services.mark_alerts_seen(current_user.organisation_id, items)
-    db.session.commit()
-    g.pop("write_intent", None)
     return render_template(
         "matching/index.html",
         alerts=panel.alert_views(queries.list_alerts(current_user.organisation_id)),
@@ -47,7 +45,6 @@ def settings():
     form = EmailChoiceForm()
     if form.validate_on_submit():
         services.set_email_choice(current_user, form.email.data)
-        db.session.commit()
         flash(_("Your e-mail choice is saved."), "success")
     else:
         flash(_("Please choose one of the options."), "error")
@@ -58,7 +55,6 @@ def settings():
 @login_required
 def dismiss_alert(alert_id: int):
     services.dismiss_alert(current_user, alert_id)
-    db.session.commit()
     flash(_("Understood: you will not see this match again."), "success")
     return redirect(url_for(".index"))
 
@@ -68,7 +64,6 @@ def dismiss_alert(alert_id: int):
 def dismiss_match(listing_id: int, candidate_id: int):
     listing = get_listing_for_viewer(listing_id, current_user.organisation_id)
     services.dismiss_match(current_user, listing, candidate_id)
-    db.session.commit()
     flash(_("Understood: you will not see this match again."), "success")
     return redirect(url_for("listings.detail", listing_id=listing_id, _anchor="matches-heading"))
 
@@ -82,7 +77,6 @@ def save_search():
         if not form.validate():
             raise ValidationFailed({k: list(v) for k, v in form.errors.items()})
         services.save_search(current_user, args)
-        db.session.commit()
         flash(_("Search saved. We will tell you about new listings it finds."), "success")
     except ValidationFailed as error:
         db.session.rollback()
@@ -96,6 +90,5 @@ def save_search():
 @login_required
 def delete_search(search_id: int):
     services.delete_saved_search(current_user, search_id)
-    db.session.commit()
     flash(_("The saved search is deleted."), "success")
     return redirect(url_for(".index"))

@@ -37,7 +37,6 @@ def _per_page() -> PageRequest:
 @login_required
 def save(listing_id: int):
     services.save_favourite(current_user, _viewer_listing(listing_id))
-    db.session.commit()
     flash(_("Saved. You find it under “Saved”."), "success")
     return redirect(url_for("listings.detail", listing_id=listing_id))
 
@@ -46,7 +45,6 @@ def save(listing_id: int):
 @login_required
 def unsave(listing_id: int):
     services.remove_favourite(current_user, listing_id)
-    db.session.commit()
     flash(_("Removed from your saved listings."), "success")
     if request.form.get("back") == "favourites":
         return redirect(url_for(".favourites"))
@@ -72,7 +70,6 @@ def report(listing_id: int):
     if form.validate_on_submit():
         try:
             services.report_listing(current_user, listing, form.reason.data, form.details.data)
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             form.add_errors(error.fields)
@@ -96,7 +93,6 @@ def appeal(listing_id: int):
     if form.validate_on_submit():
         try:
             services.appeal_hiding(current_user, listing, form.text.data)
-            db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
             form.add_errors(error.fields)
@@ -161,7 +157,6 @@ def act(listing_id: int, action: str):
         return _render_case(listing_id, {slot: form}, 422)
     try:
         service(current_user, listing, getattr(form, field).data)
-        db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         form.add_errors(error.fields)

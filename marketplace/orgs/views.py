@@ -38,10 +38,10 @@ def register():
             try:
                 user = services.register_organisation(**form.service_data())
             except EmailTaken as error:  # lost a race for the address a moment ago
+                db.session.rollback()
                 copy_errors(form, {"email": [error.message]})
             else:
                 start_browser_session(user, request.user_agent.string)
-                db.session.commit()
                 flash(_("Welcome to Stoffwechsel! Your organisation is registered."), "success")
                 return redirect(url_for("auth.profile"))
     return render_template("orgs/register.html", form=form)
@@ -61,9 +61,9 @@ def edit(org_id: int):
         try:
             services.update_organisation(organisation, current_user, **form.service_data())
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(_("The organisation's profile has been saved."), "success")
             return redirect(url_for("pages.organisation", org_id=organisation.id))
     return render_template("orgs/edit.html", form=form, organisation=organisation)
@@ -80,9 +80,9 @@ def members(org_id: int):
                 organisation, current_user._get_current_object(), form.email.data
             )
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             flash(
                 _("The invitation is on its way to %(email)s.", email=invitation.email), "success"
             )
@@ -113,12 +113,13 @@ def accept_invitation(token: str):
                 accepted_terms=bool(form.accept_terms.data),
             )
             start_browser_session(user, request.user_agent.string)
-            db.session.commit()
             flash(_("Welcome to %(name)s on Stoffwechsel!", name=user.organisation.name), "success")
             return redirect(url_for("auth.profile"))
     except ValidationFailed as error:
+        db.session.rollback()
         copy_errors(form, error.fields)
     except EmailTaken as error:
+        db.session.rollback()
         form.form_errors.append(error.message)
     except (NotFound, LinkExpired) as error:
         return render_template("orgs/invitation_invalid.html", message=error.message), error.status

@@ -3,8 +3,6 @@
 from flask import current_app, session
 from flask_login import current_user
 
-from marketplace.extensions import db
-
 
 def choose_language(language: str, *, on_profile: bool = True) -> bool:
     """Remember the language for this browser and, when signed in, on the user's profile."""
@@ -13,5 +11,4 @@ def choose_language(language: str, *, on_profile: bool = True) -> bool:
     session["locale"] = language
     if on_profile and current_user.is_authenticated:
         current_user.locale = language
-        db.session.commit()
     return True

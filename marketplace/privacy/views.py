@@ -42,9 +42,9 @@ def delete_account():
         try:
             erase_account(user, form.password.data, organisation_choice=choice or "")
         except ValidationFailed as error:
+            db.session.rollback()
             copy_errors(form, error.fields)
         else:
-            db.session.commit()
             logout_user()
             session.clear()
             flash(_("Your account has been deleted. Goodbye!"), "success")

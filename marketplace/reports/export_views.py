@@ -7,7 +7,6 @@ from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from marketplace.core.i18n import current_language
-from marketplace.extensions import db
 from marketplace.reports import downloads
 from marketplace.reports.filters import (
     ReportFilters,
@@ -46,7 +45,6 @@ def export_xlsx():
             downloads.export_filename(filters, "xlsx"),
             current_language(),
         )
-        db.session.commit()
         return redirect(url_for("reports_files.show", file_id=prepared.id), 303)
     return downloads.xlsx_response(filters)
 

@@ -14,7 +14,6 @@ from marketplace.core.fragments import cached_fragment, render_fragment
 from marketplace.core.i18n import current_language
 from marketplace.core.numbers import format_number
 from marketplace.directory.gaps import function_matrix
-from marketplace.extensions import db
 from marketplace.reports.dashboard import (
     chart_data,
     displaced,
@@ -166,7 +165,6 @@ def report_pdf():
     filename = export_filename(summary.filters, "pdf", "report")
     if pdf_wants_job():
         prepared = request_file(current_user, "pdf", html, filename, current_language())
-        db.session.commit()
         return redirect(url_for("reports_files.show", file_id=prepared.id), 303)
     return pdf_response(html, filename)
 
