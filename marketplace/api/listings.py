@@ -17,7 +17,7 @@ from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import (
     CAPACITY_MAX,
     CONDITIONS,

@@ -15,7 +15,7 @@ from marketplace.bookings.spans import UTC, local
 from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.queries import get_listing_for_viewer
 
 bp = Blueprint("bookings", __name__)

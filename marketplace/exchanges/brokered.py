@@ -24,7 +24,7 @@ from marketplace.exchanges.notifications import notify_other_side
 from marketplace.exchanges.queries import is_open_for_proposals
 from marketplace.exchanges.services import MAX_MESSAGE_LENGTH, propose_exchange
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import Listing
 
 #: At most this many pairs per submission.

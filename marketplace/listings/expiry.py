@@ -5,44 +5,17 @@ import logging
 from datetime import date
 
 from flask import current_app, g, request
-from sqlalchemy import and_, or_, update
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import update
 
 from marketplace.core.clock import today, utcnow
 from marketplace.core.database import declare_write_intent
 from marketplace.core.sweeps import SweepClock, sweep_clock
 from marketplace.extensions import db
 from marketplace.jobs.queue import jobs_queued
-from marketplace.listings.models import LIVE_STATUSES, Listing
+from marketplace.listings.liveness import overdue
+from marketplace.listings.models import Listing
 
 log = logging.getLogger("marketplace.listings.expiry")
-
-
-def status_on(status: str, available_until: date | None, on: date | None = None) -> str:
-    """The status as users must see it: a live listing whose date has passed is expired already,
-    even if the sweep has not written that yet."""
-    if (
-        status in LIVE_STATUSES
-        and available_until is not None
-        and available_until < (on or today())
-    ):
-        return "expired"
-    return status
-
-
-def effective_status(listing: Listing, on: date | None = None) -> str:
-    return status_on(listing.status, listing.available_until, on)
-
-
-def effective_status_is(status: str, on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition matching listings whose effective status is `status`."""
-    on = on or today()
-    past_due = and_(Listing.available_until.is_not(None), Listing.available_until < on)
-    if status in LIVE_STATUSES:
-        return and_(Listing.status == status, ~past_due)
-    if status == "expired":
-        return or_(Listing.status == "expired", and_(Listing.status.in_(LIVE_STATUSES), past_due))
-    return Listing.status == status
 
 
 def expire_due_listings(on: date) -> int:
@@ -50,11 +23,7 @@ def expire_due_listings(on: date) -> int:
     returns how many. The caller commits."""
     result = db.session.execute(
         update(Listing)
-        .where(
-            Listing.status.in_(LIVE_STATUSES),
-            Listing.available_until.is_not(None),
-            Listing.available_until < on,
-        )
+        .where(overdue(on))
         .values(status="expired", ended_at=utcnow(), updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )

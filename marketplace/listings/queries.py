@@ -34,7 +34,7 @@ from marketplace.core.i18n import current_language
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.core.params import printable
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is, status_on
+from marketplace.listings.liveness import effective_status_is, status_on
 from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES, Listing, Photo
 from marketplace.listings.photos import photo_filename_for
 from marketplace.orgs.models import Organisation

@@ -24,7 +24,7 @@ from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.cards import listing_card
-from marketplace.listings.expiry import effective_status, sweep_expired_listings
+from marketplace.listings.expiry import sweep_expired_listings
 from marketplace.listings.facet_tree import facet_tree
 from marketplace.listings.forms import ListingForm
 from marketplace.listings.kept_photos import (
@@ -34,6 +34,7 @@ from marketplace.listings.kept_photos import (
     kept_file_path,
     load_kept_photos,
 )
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
 from marketplace.listings.page_cache import cached_page, front_slot, page_version, remember_page
 from marketplace.listings.queries import (

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, column, select, table
+from sqlalchemy import Integer, String, column, select, table
 
 from marketplace.categories.models import Category
 from marketplace.core.clock import today
 from marketplace.core.errors import PermissionDenied
 from marketplace.core.units import UNITS
 from marketplace.extensions import db
+from marketplace.listings.liveness import open_with_quantity_left
 from marketplace.listings.models import Listing
 from marketplace.matching import allocation
 from marketplace.matching.relevance import wording_of
@@ -107,11 +108,6 @@ class AllocationReport:
         return self.lp.objective - self.greedy.objective
 
 
-def _live_condition(on):
-    past_due = and_(Listing.available_until.is_not(None), Listing.available_until < on)
-    return and_(Listing.status == "open", ~past_due, Listing.quantity_remaining > 0)
-
-
 def _select(kind: str, district: str | None, category_ids: list[int] | None):
     statement = (
         select(
@@ -136,7 +132,7 @@ def _select(kind: str, district: str | None, category_ids: list[int] | None):
         )
         .join(Category, Category.id == Listing.category_id)
         .join(Organisation, Organisation.id == Listing.organisation_id)
-        .where(Listing.kind == kind, _live_condition(today()))
+        .where(Listing.kind == kind, open_with_quantity_left(today()))
         .order_by(Listing.created_at, Listing.id)
     )
     if district:

@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from marketplace.categories.models import Category
 from marketplace.extensions import db
+from marketplace.listings.liveness import open_with_quantity_left
 from marketplace.listings.models import Listing
 from marketplace.matching.models import MatchDismissal
 from marketplace.matching.relevance import wording_of
@@ -203,10 +204,8 @@ def load_open_facts(
     statement = _facts_query().where(
         Listing.id.in_(ids),
         Listing.kind == kind,
-        Listing.status == "open",
+        open_with_quantity_left(on),
         Listing.organisation_id != target_organisation_id,
-        Listing.quantity_remaining > 0,
-        or_(Listing.available_until.is_(None), Listing.available_until >= on),
     )
     orgs = [o for o in hiding_organisation_ids if o is not None]
     if orgs:

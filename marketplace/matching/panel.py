@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from marketplace.core.fragments import cached_fragment, render_fragment
 from marketplace.core.i18n import current_language
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.listings.page_cache import page_version
 from marketplace.listings.queries import listing_finder

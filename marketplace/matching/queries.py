@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.core.clock import today
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is, status_on
+from marketplace.listings.liveness import effective_status_is, status_on
 from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.listings.queries import listing_finder
 from marketplace.matching import candidates, scoring

@@ -12,7 +12,7 @@ from marketplace.auth.models import User
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import OWNER_ONLY_STATUSES, Listing
 from marketplace.listings.services import is_member
 from marketplace.moderation.models import (

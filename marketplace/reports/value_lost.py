@@ -14,7 +14,8 @@ from marketplace.categories.models import Category
 from marketplace.core.clock import today
 from marketplace.core.i18n import current_language
 from marketplace.extensions import db
-from marketplace.listings.models import Listing
+from marketplace.listings.liveness import past_due
+from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.orgs.models import Organisation
 from marketplace.reports.figures import Breakdown, LostListing, ValueLost
 from marketplace.reports.filters import REGION_TZ, ReportFilters, utc_bounds
@@ -22,7 +23,6 @@ from marketplace.reports.labels import district_label
 from marketplace.reports.scope import KG, as_kg, category_ids, kg_sum
 
 ENDED_STATUSES = ("expired", "withdrawn")
-LIVE_STATUSES = ("open", "reserved")
 
 
 def _mass_expr():
@@ -54,8 +54,7 @@ def _conditions(filters: ReportFilters) -> list:
             Listing.status.in_(LIVE_STATUSES),
             and_(Listing.status == "expired", Listing.ended_at.is_(None)),
         ),
-        Listing.available_until.is_not(None),
-        Listing.available_until < today(),
+        past_due(today()),
     ]
     if filters.date_from is not None:
         lapsed.append(Listing.available_until >= filters.date_from)

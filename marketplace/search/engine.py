@@ -13,13 +13,17 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from marketplace.listings.liveness import EXPIRED
+from marketplace.listings.models import LIVE_STATUSES
 from marketplace.search.query import Plan
 from marketplace.search.schema import TEXT_FIELD
 from marketplace.search.segments import SegmentArrays
 from marketplace.search.store import IndexStore
 
 _KM_PER_DEG = 111.195
-_LIVE = (b"open", b"reserved")
+#: listings.liveness's rule on the index's columns (day numbers, 0 for no date).
+_LIVE = tuple(status.encode() for status in LIVE_STATUSES)
+_EXPIRED = EXPIRED.encode()
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,14 @@ def _effective_status_bits(a: SegmentArrays, today: int) -> dict[bytes, int]:
     def build(arrays: SegmentArrays):
         statuses = dict(arrays.values("status"))
         until = arrays.ints["available_until"]
-        past = [0 < u < today for u in until]
+        past = [0 < u < today for u in until]  # is_past_due: 0 is no date
         if any(past):
             overdue = _bits_from_flags(past)
             moved = 0
             for s in _LIVE:
                 moved |= statuses.get(s, 0) & overdue
                 statuses[s] = statuses.get(s, 0) & ~overdue
-            statuses[b"expired"] = statuses.get(b"expired", 0) | moved
+            statuses[_EXPIRED] = statuses.get(_EXPIRED, 0) | moved
         return statuses
 
     return a.derived(("effective", today), build)
