@@ -23,7 +23,7 @@ from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
 from marketplace.core.i18n import current_language
 from marketplace.core.numbers import format_number
 from marketplace.core.region import add_region_placeholders
-from marketplace.core.units import UNIT_LABELS
+from marketplace.core.unit_labels import UNIT_LABELS
 from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, Listing
 from marketplace.listings.validation import WRITABLE_FIELDS
 

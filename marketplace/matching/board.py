@@ -18,9 +18,9 @@ from marketplace.categories.queries import category_ids_with_descendants, get_ca
 from marketplace.core.clock import today
 from marketplace.core.errors import PermissionDenied
 from marketplace.core.pagination import Page, PageRequest
-from marketplace.core.units import estimated_mass_kg
 from marketplace.extensions import db
 from marketplace.listings.liveness import open_with_quantity_left
+from marketplace.listings.mass import mass_of
 from marketplace.listings.models import Listing
 from marketplace.matching.allocation_data import exchanges_table
 from marketplace.matching.queries import Match, find_matches
@@ -193,13 +193,7 @@ def list_expiring_offers(filters: BoardFilters, category_ids=None) -> list[Expir
 
 def _at_stake(listing: Listing) -> ExpiringOffer:
     category = listing.category
-    mass = estimated_mass_kg(
-        listing.quantity_remaining,
-        listing.unit,
-        resource_type=category.resource_type,
-        listing_kg_per_unit=listing.kg_per_unit,
-        category_kg_per_unit=category.kg_per_unit,
-    )
+    mass = mass_of(listing, listing.quantity_remaining)
     co2e = (
         mass * category.co2e_factor
         if mass is not None and category.co2e_factor is not None

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 
 from marketplace.categories.models import Category
+from marketplace.core.units import unit_mass_kg
 from marketplace.extensions import db
 from marketplace.listings.liveness import open_with_quantity_left
 from marketplace.listings.models import Listing
@@ -115,7 +116,6 @@ def _facts_query():
         Listing.unit,
         Listing.kg_per_unit,
         Category.kg_per_unit.label("category_kg_per_unit"),
-        Category.default_unit,
         Listing.lat,
         Listing.lon,
         Listing.available_until,
@@ -130,9 +130,12 @@ def _facts_query():
 
 
 def _facts(row) -> Facts:
-    kg = row.kg_per_unit
-    if kg is None and row.unit == row.default_unit:
-        kg = row.category_kg_per_unit
+    kg = unit_mass_kg(
+        row.unit,
+        resource_type=row.resource_type,
+        listing_kg_per_unit=row.kg_per_unit,
+        category_kg_per_unit=row.category_kg_per_unit,
+    )
     return Facts(
         id=row.id,
         kind=row.kind,
@@ -167,7 +170,6 @@ def facts_of(listing: Listing) -> Facts:
             unit=listing.unit,
             kg_per_unit=listing.kg_per_unit,
             category_kg_per_unit=listing.category.kg_per_unit,
-            default_unit=listing.category.default_unit,
             lat=listing.lat,
             lon=listing.lon,
             available_until=listing.available_until,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from marketplace.core.units import estimated_mass_kg
 from marketplace.matching.relevance import Wording, shared_word
 
 WEIGHTS = {
@@ -62,7 +63,6 @@ OTHER_TYPE_TEXT_FACTOR = 0.5
 SHARED_MODES = ("lend", "book")
 LOAN_FOR_KEEPS_FACTOR = 0.7
 CONDITION_SCORES = {"new": 1.0, "good": 0.9, "used": 0.7, "for_parts": 0.3, None: 0.7}
-_MASS = {"kg": Decimal(1), "t": Decimal(1000)}
 
 
 @dataclass(slots=True)
@@ -76,7 +76,7 @@ class Facts:
     resource_type: str
     quantity_remaining: Decimal
     unit: str
-    #: The listing's own weight per unit, else the category's (for the category's default unit).
+    #: The mass of one unit (core.units.unit_mass_kg: the listing's weight, else the category's).
     kg_per_unit: Decimal | None
     lat: float | None
     lon: float | None
@@ -146,12 +146,14 @@ def category_score(a: Facts, b: Facts) -> tuple[float, str | None]:
     return 0.0, None
 
 
-def in_kg(quantity: Decimal, unit: str, kg_per_unit: Decimal | None) -> Decimal | None:
-    if unit in _MASS:
-        return quantity * _MASS[unit]
-    if kg_per_unit is None or unit in ("hour", "day"):
-        return None
-    return quantity * kg_per_unit
+def _kg(facts: Facts, quantity: Decimal) -> Decimal | None:
+    return estimated_mass_kg(
+        quantity,
+        facts.unit,
+        resource_type=facts.resource_type,
+        listing_kg_per_unit=facts.kg_per_unit,
+        category_kg_per_unit=None,  # facts.kg_per_unit holds the category's already
+    )
 
 
 def coverage(offer: Facts, request: Facts) -> Decimal | None:
@@ -159,8 +161,8 @@ def coverage(offer: Facts, request: Facts) -> Decimal | None:
     None when the units cannot be compared."""
     wanted, available = request.quantity_remaining, offer.quantity_remaining
     if offer.unit != request.unit:
-        wanted_kg = in_kg(wanted, request.unit, request.kg_per_unit)
-        available_kg = in_kg(available, offer.unit, offer.kg_per_unit)
+        wanted_kg = _kg(request, wanted)
+        available_kg = _kg(offer, available)
         if wanted_kg is None or available_kg is None:
             return None
         wanted, available = wanted_kg, available_kg
