@@ -47,12 +47,14 @@ def parse_radius_km(raw: str | None) -> tuple[float | None, str | None]:
     message) when it is not a distance between 0 and MAX_RADIUS_KM."""
     from flask_babel import gettext as _
 
-    text = (raw or "").strip().replace(",", ".")
+    from marketplace.core.numbers import NotANumber, parse_decimal
+
+    text = (raw or "").strip()
     if not text:
         return None, None
     try:
-        km = float(text)
-    except ValueError:
+        km = float(parse_decimal(text))
+    except NotANumber:
         km = math.nan
     if not 0 < km <= MAX_RADIUS_KM:  # also false for NaN
         return None, _("Must be a distance between 0 and %(max)d km.", max=int(MAX_RADIUS_KM))
