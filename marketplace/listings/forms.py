@@ -129,15 +129,6 @@ class ListingForm(FlaskForm):
     def photo_ids_to_remove(self) -> list[int]:
         return list(self.remove_photos.data or []) if "remove_photos" in self else []
 
-    def add_errors(self, fields: dict[str, list[str]]) -> None:
-        """Copy a service's ValidationFailed.fields onto the form."""
-        for name, messages in fields.items():
-            target = self._fields.get(name)
-            if target is None:
-                self.form_errors.extend(messages)
-            else:
-                target.errors = [*list(target.errors or []), *messages]
-
 
 def category_choices(groups: dict[str, list[CategoryGroup]]) -> list[SelectChoice]:
     """<optgroup>s by resource type; sub-categories indented under their parent."""

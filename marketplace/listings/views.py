@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from marketplace.categories.queries import grouped_categories
 from marketplace.core.errors import InvalidTransition, ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.fragments import cached_fragment, render_fragment
 from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
@@ -142,7 +143,7 @@ def _keep_form_photos(form: ListingForm, existing_count: int) -> KeptPhotos | No
         existing_count=existing_count,
     )
     form.photo_token.data = kept.token
-    form.add_errors({"photos": problems} if problems else {})
+    copy_errors(form, {"photos": problems} if problems else {})
     return kept
 
 
@@ -171,7 +172,7 @@ def new():
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
-            form.add_errors(error.fields)
+            copy_errors(form, error.fields)
         else:
             flash(_("Your listing is online."), "success")
             return redirect(url_for(".detail", listing_id=listing.id))
@@ -215,7 +216,7 @@ def edit(listing_id: int):
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
-            form.add_errors(error.fields)
+            copy_errors(form, error.fields)
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".detail", listing_id=listing.id))
