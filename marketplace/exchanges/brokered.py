@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.audit.services import record_action
+from marketplace.auth.access import require_coordinator
 from marketplace.auth.models import User
-from marketplace.core.errors import DomainError, PermissionDenied, ValidationFailed
+from marketplace.core.errors import DomainError, ValidationFailed
 from marketplace.exchanges import impact
 from marketplace.exchanges.models import Exchange
 from marketplace.exchanges.notifications import notify_other_side
@@ -60,13 +61,16 @@ def parse_pair(text: str) -> BrokeredPair | None:
     return BrokeredPair(offer_id, request_id, quantity)
 
 
+def require_broker(user: User | None) -> None:
+    require_coordinator(user, _("Only coordinators can send proposals for other organisations."))
+
+
 def propose_brokered_exchanges(
     coordinator: User, pairs: list[BrokeredPair | tuple | str], message: str = ""
 ) -> BrokeredOutcome:
     """Propose each valid pair (offer_id, request_id, quantity) for the request's organisation;
     coordinators and admins only (PermissionDenied otherwise). Invalid pairs are skipped."""
-    if not getattr(coordinator, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can send proposals for other organisations."))
+    require_broker(coordinator)
     note = (message or "").strip()
     if len(note) > MAX_MESSAGE_LENGTH - 200:
         raise ValidationFailed(

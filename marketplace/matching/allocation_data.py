@@ -14,9 +14,9 @@ import numpy as np
 from flask_babel import gettext as _
 from sqlalchemy import Integer, String, column, select, table
 
+from marketplace.auth.access import require_coordinator
 from marketplace.categories.models import Category
 from marketplace.core.clock import today
-from marketplace.core.errors import PermissionDenied
 from marketplace.core.units import MASS_UNIT_KG, UNITS, unit_mass_kg
 from marketplace.extensions import db
 from marketplace.listings.liveness import open_with_quantity_left
@@ -332,8 +332,7 @@ def run_allocation(
 ) -> AllocationReport:
     """Load, then solve with the configured parameters; `release()` ends the read transaction
     before the solver runs (a POST holds SQLite's write lock). Coordinators only."""
-    if not getattr(viewer, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can compute the allocation."))
+    require_coordinator(viewer, _("Only coordinators can compute the allocation."))
     started = time.perf_counter()
     data = load_allocation_input(district, category_ids)
     loaded = time.perf_counter()

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from marketplace.auth.access import require_coordinator
 from marketplace.categories.models import Category
 from marketplace.categories.queries import category_ids_with_descendants, get_category_by_slug
 from marketplace.core.clock import today
-from marketplace.core.errors import PermissionDenied
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.listings.liveness import open_with_quantity_left
@@ -204,8 +204,7 @@ def _at_stake(listing: Listing) -> ExpiringOffer:
 
 def check_coordinator(user) -> None:
     """The board and the allocation show every organisation's listings: coordinators only."""
-    if not getattr(user, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can see the match board."))
+    require_coordinator(user, _("Only coordinators can see the match board."))
 
 
 def load_board(viewer, filters: BoardFilters, page: PageRequest, districts: list[str]) -> Board:

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from marketplace.auth.access import require_coordinator
 from marketplace.categories.queries import grouped_categories
-from marketplace.core.errors import PermissionDenied, ValidationFailed
+from marketplace.core.errors import ValidationFailed
 from marketplace.core.numbers import NotANumber, parse_decimal
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
@@ -52,10 +53,9 @@ class ReportRequest:
     displacement: Decimal | None = None  # share of reuse that replaces a new purchase, 0..1
 
 
-def require_coordinator(user) -> None:
+def require_report_reader(user) -> None:
     """Reports of the whole region are for coordinators and admins only."""
-    if not getattr(user, "is_coordinator", False):
-        raise PermissionDenied(_("Reports are for coordinators of the network."))
+    require_coordinator(user, _("Reports are for coordinators of the network."))
 
 
 def read_report_request(args: Mapping[str, str], only: tuple[str, ...] = FILTER_ARGS):
