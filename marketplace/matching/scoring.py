@@ -29,11 +29,11 @@ Lending: a request to borrow ("Beamer zum Ausleihen") is answered by lend/book o
 LOAN_FOR_KEEPS_FACTOR of the score (it helps for a while, not for good).
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from marketplace.core.geo import haversine_km
 from marketplace.core.units import estimated_mass_kg
 from marketplace.matching.relevance import Wording, shared_word
 
@@ -109,15 +109,6 @@ class Scored:
     components: dict[str, float] = field(default_factory=dict, compare=False)
     #: Shares a meaningful word with the target (else only a category: "maybe also of interest").
     is_match: bool = True
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
 
 
 def distance_km(a: Facts, b: Facts) -> float | None:
