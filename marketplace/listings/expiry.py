@@ -4,12 +4,11 @@ when jobs go to Redis, else from a throttled sweep in web requests); reads never
 import logging
 from datetime import date
 
-from flask import current_app, g, request
+from flask import current_app, request
 from sqlalchemy import update
 
 from marketplace.core.clock import today, utcnow
-from marketplace.core.database import declare_write_intent
-from marketplace.core.sweeps import SweepClock, sweep_clock
+from marketplace.core.sweeps import SweepClock, reset_sweep, run_sweep, sweep_clock, sweep_due
 from marketplace.extensions import db
 from marketplace.jobs.queue import jobs_queued
 from marketplace.listings.liveness import overdue
@@ -40,13 +39,15 @@ def expire_listings() -> int:
     return count
 
 
+_SWEEP = "listings_expiry"
+
+
 def _clock() -> SweepClock:
-    return sweep_clock("listings_expiry")
+    return sweep_clock(_SWEEP)
 
 
 def reset_sweep_clock() -> None:
-    """Let the next request sweep (tests, and after the interval is changed)."""
-    _clock().next_at = 0.0
+    reset_sweep(_SWEEP)
 
 
 def sweep_expired_listings() -> None:
@@ -55,16 +56,5 @@ def sweep_expired_listings() -> None:
     and never breaks the request."""
     if request.endpoint == "static" or jobs_queued():
         return
-    if not _clock().due(float(current_app.config.get("EXPIRY_SWEEP_INTERVAL_S", 60))):
-        return
-    had_intent = g.get("write_intent")
-    declare_write_intent()
-    try:
-        expire_listings()
-    except Exception:  # noqa: BLE001 - the request must go on whatever the sweep met
-        log.exception("Expiry sweep failed")
-        db.session.rollback()
-    finally:
-        # The rest of a GET request reads; let its transaction stay a deferred one.
-        if not had_intent:
-            g.pop("write_intent", None)
+    if sweep_due(_SWEEP, float(current_app.config.get("EXPIRY_SWEEP_INTERVAL_S", 60))):
+        run_sweep(expire_listings, log, "Expiry sweep failed")
