@@ -27,7 +27,9 @@ from marketplace.extensions import db
 from marketplace.listings.cards import listing_card
 from marketplace.listings.expiry import sweep_expired_listings
 from marketplace.listings.facet_tree import facet_tree
+from marketplace.listings.filters import parse_listing_filters
 from marketplace.listings.forms import ListingForm
+from marketplace.listings.hits import ListingPage
 from marketplace.listings.kept_photos import (
     KeptPhotos,
     forget_kept_photos,
@@ -39,7 +41,6 @@ from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
 from marketplace.listings.page_cache import cached_page, front_slot, page_version, remember_page
 from marketplace.listings.queries import (
-    ListingPage,
     count_organisation_listings_by_status,
     distance_from_viewer,
     get_listing_for_viewer,
@@ -47,7 +48,6 @@ from marketplace.listings.queries import (
     list_listings,
     list_organisation_listings,
     listing_finder,
-    parse_listing_filters,
     viewer_home,
 )
 from marketplace.listings.services import (
