@@ -26,8 +26,8 @@ def listen_once(name: str, **listeners: Callable) -> None:
     _listening.add(name)
 
 
-def outermost_ended(session: Session) -> bool:
-    """In after_commit/after_rollback: the transaction itself ended, not a savepoint."""
+def outer_transaction(session: Session) -> bool:
+    """In a commit or rollback listener: the event is the transaction's own, not a savepoint's."""
     return not session.in_nested_transaction()
 
 
@@ -36,7 +36,7 @@ def forget_on_rollback(*keys: str) -> Callable[[Session], None]:
     a savepoint) rolled back."""
 
     def after_rollback(session: Session) -> None:
-        if outermost_ended(session):
+        if outer_transaction(session):
             for key in keys:
                 session.info.pop(key, None)
 

@@ -11,7 +11,7 @@ from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import select
 
 from marketplace.core.clock import utcnow
-from marketplace.core.session_hooks import forget_on_rollback, listen_once, outermost_ended
+from marketplace.core.session_hooks import forget_on_rollback, listen_once, outer_transaction
 from marketplace.core.sweeps import run_sweep, sweep_due
 from marketplace.extensions import db
 from marketplace.jobs.queue import enqueue, jobs_queued
@@ -44,7 +44,7 @@ def _after_flush(session, _flush_context) -> None:
 
 
 def _after_commit(session) -> None:
-    if not outermost_ended(session):
+    if not outer_transaction(session):
         return
     ids = session.info.pop(_NEW, None)
     if not ids or not has_app_context():

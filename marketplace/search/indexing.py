@@ -23,7 +23,12 @@ from flask import current_app, has_app_context
 from sqlalchemy import inspect
 from sqlalchemy.sql.elements import TextClause
 
-from marketplace.core.session_hooks import forget_on_rollback, listen_once, outermost_ended, touched
+from marketplace.core.session_hooks import (
+    forget_on_rollback,
+    listen_once,
+    outer_transaction,
+    touched,
+)
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 
@@ -97,7 +102,7 @@ def _backend():
 
 
 def _before_commit(session) -> None:
-    if not outermost_ended(session) or not session.info.get(_BULK):
+    if not outer_transaction(session) or not session.info.get(_BULK):
         return
     backend = _backend()
     if getattr(backend, "writes_in_transaction", False):
@@ -119,7 +124,7 @@ def _on_execute(state) -> None:
 
 
 def _after_commit(session) -> None:
-    if not outermost_ended(session):
+    if not outer_transaction(session):
         # A savepoint was released: the transaction still holds the write lock, and its rows are
         # not committed yet; indexing now would wait on that lock and read uncommitted state.
         return
