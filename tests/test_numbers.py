@@ -1,4 +1,5 @@
-"""Numbers format as babel formats them, through the short path and the general one alike."""
+"""Numbers format as babel formats them, through the short path and the general one alike; typed
+numbers are read in German and English notation by one parser."""
 
 from decimal import Decimal
 
@@ -7,7 +8,7 @@ from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marketplace.core.numbers import format_number
+from marketplace.core.numbers import NotANumber, format_number, parse_decimal
 
 PATTERNS = ["#,##0.###", "0.###", "0.00", "#,##0.0", "#,##0", "#,##0.00", "0.####", "#,##0.0###"]
 numbers = st.one_of(
@@ -46,3 +47,28 @@ def test_follows_the_request_locale(app):
         assert format_number(Decimal("1500.25")) == "1.500,25"
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert format_number(Decimal("1500.25")) == "1,500.25"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2,5", "2.5"),
+        ("2.5", "2.5"),
+        (" 1.234,5 ", "1234.5"),
+        ("1,234.5", "1234.5"),
+        ("1\u00a0234,50", "1234.50"),
+        ("-3", "-3"),
+        (7, "7"),
+        (0.1, "0.1"),
+        (Decimal("4.20"), "4.20"),
+    ],
+)
+def test_parse_decimal_reads_german_and_english(typed, expected):
+    parsed = parse_decimal(typed)
+    assert parsed == Decimal(expected) and str(parsed) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "zwei", "1,2,3.4.5", "NaN", "inf", None, True, [1]])
+def test_parse_decimal_refuses_what_is_no_number(typed):
+    with pytest.raises(NotANumber):
+        parse_decimal(typed)

@@ -161,7 +161,7 @@ class Transfers(MethodView):
         user = api_user()
         organisation_id = user.organisation_id
         if "organisation_id" in args:
-            queries.require_coordinator(user)
+            queries.require_accounts_viewer(user)
             organisation_id = args["organisation_id"]
         found = queries.list_transfers(organisation_id, PageRequest(args["page"], args["per_page"]))
         return _page(found)

@@ -17,7 +17,9 @@ from marketplace.core.pagination import MAX_PER_PAGE, PageRequest
 from marketplace.core.unit_of_work import read_back_writes
 from marketplace.core.units import UNITS
 from marketplace.ledger.services import get_currency
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.filters import SORTS, parse_listing_filters
+from marketplace.listings.hits import ListingHit
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import (
     CAPACITY_MAX,
     CONDITIONS,
@@ -26,13 +28,7 @@ from marketplace.listings.models import (
     MODES,
     STATUSES,
 )
-from marketplace.listings.queries import (
-    SORTS,
-    ListingHit,
-    get_listing_for_viewer,
-    list_listings,
-    parse_listing_filters,
-)
+from marketplace.listings.queries import get_listing_for_viewer, list_listings
 from marketplace.listings.services import create_listing, update_listing, withdraw_listing
 
 blp = Blueprint("api_listings", __name__, description="listings")

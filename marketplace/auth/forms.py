@@ -23,16 +23,6 @@ ROLE_LABELS = {
 }
 
 
-def copy_errors(form: FlaskForm, fields: dict[str, list[str]]) -> None:
-    """Put a service's problems under the matching form fields (unknown names above the form)."""
-    for name, problems in fields.items():
-        field = form._fields.get(name)
-        if field is None:
-            form.form_errors.extend(problems)
-        else:
-            field.errors = [*field.errors, *problems]
-
-
 class LoginForm(FlaskForm):
     # Field names `email` and `password` are part of the contract (password managers rely on them).
     email = EmailField(

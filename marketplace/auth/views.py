@@ -13,9 +13,9 @@ from marketplace.auth.forms import (
     PasswordChangeForm,
     ProfileForm,
     ResetPasswordForm,
-    copy_errors,
 )
 from marketplace.core.errors import NotFound, TooManyAttempts, ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.unit_of_work import commit_despite_refusal
 from marketplace.core.urls import safe_next_path
 from marketplace.extensions import db, limiter

@@ -38,15 +38,6 @@ class BookingForm(FlaskForm):
         """The entered span (Berlin wall-clock time) as naive UTC."""
         return utc_from_local(self.start.data, "start"), utc_from_local(self.end.data, "end")
 
-    def copy_errors(self, error: ValidationFailed) -> None:
-        """Put the service's problems on the fields (at the top when there is no such field)."""
-        for name, problems in error.fields.items():
-            field = getattr(self, name, None) if name in self._fields else None
-            if field is None:
-                self.form_errors.extend(problems)
-                continue
-            field.errors = [*field.errors, *problems]
-
 
 def utc_from_local(value: datetime, field: str = "start") -> datetime:
     """A datetime-local value (Berlin time) as naive UTC; ValidationFailed outside the calendar."""

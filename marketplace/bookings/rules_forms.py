@@ -62,15 +62,6 @@ class BookingRulesForm(FlaskForm):
     def rules_data(self) -> dict:
         return {name: field.data for name, field in self._fields.items() if name != "csrf_token"}
 
-    def add_errors(self, fields: dict[str, list[str]]) -> None:
-        """Copy a service's ValidationFailed.fields onto the form."""
-        for name, messages in fields.items():
-            target = self._fields.get(name)
-            if target is None:
-                self.form_errors.extend(messages)
-            else:
-                target.errors = [*list(target.errors or []), *messages]
-
 
 _WINDOWS = range(1, WINDOWS_PER_DAY + 1)
 for _day in WEEKDAYS:

@@ -4,7 +4,7 @@ the caller commits). The rules are read back through bookings.rules.rules_of."""
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from marketplace.auth.models import User
 from marketplace.bookings.models import FEE_BASES, BookingRules
 from marketplace.bookings.rules import WEEKDAYS, parse_clock
 from marketplace.core.errors import Conflict, PermissionDenied, ValidationFailed
+from marketplace.core.numbers import NotANumber, parse_decimal
 from marketplace.extensions import db
 from marketplace.ledger.services import get_currency
 from marketplace.listings.models import Listing
@@ -49,14 +50,10 @@ def _blank(value: Any) -> bool:
 
 
 def _number(value: Any) -> Decimal:
-    text = str(value).strip().replace(",", ".")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
+        return parse_decimal(value)
+    except NotANumber:
         raise _Invalid(_("Enter a number, e.g. 2 or 1,5.")) from None
-    if not number.is_finite():
-        raise _Invalid(_("Enter a number, e.g. 2 or 1,5."))
-    return number
 
 
 def _length(value: Any, unit: Any, *, zero_ok: bool) -> int | None:

@@ -8,6 +8,7 @@ from marketplace.bookings.queries import get_rules_row
 from marketplace.bookings.rules_forms import BookingRulesForm, initial_rules_data
 from marketplace.bookings.rules_services import set_booking_rules
 from marketplace.core.errors import Conflict, PermissionDenied, ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.extensions import db
 from marketplace.listings.queries import get_listing_for_viewer
 
@@ -29,7 +30,7 @@ def edit(listing_id: int):
             set_booking_rules(current_user, listing, form.rules_data())
         except (ValidationFailed, Conflict) as error:
             db.session.rollback()
-            form.add_errors(getattr(error, "fields", {"": [error.message]}))
+            copy_errors(form, getattr(error, "fields", {"": [error.message]}))
         else:
             flash(_("The booking rules are saved."), "success")
             return redirect(url_for("listings.detail", listing_id=listing.id))

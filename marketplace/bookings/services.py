@@ -27,7 +27,7 @@ from marketplace.bookings.spans import peak_units, widened
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import Listing
 
 

@@ -10,14 +10,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, g, request
+from flask import current_app, request
 from sqlalchemy import select, update
 
 from marketplace.bookings.models import Booking
 from marketplace.bookings.notifications import notify
 from marketplace.core.clock import utcnow
-from marketplace.core.database import declare_write_intent
-from marketplace.core.sweeps import SweepClock, sweep_clock
+from marketplace.core.sweeps import reset_sweep, run_sweep, sweep_due
 from marketplace.extensions import db
 from marketplace.jobs.queue import jobs_queued
 
@@ -104,13 +103,11 @@ def send_due_booking_notices() -> int:
     return result.total
 
 
-def _clock() -> SweepClock:
-    return sweep_clock("bookings")
+_SWEEP = "bookings"
 
 
 def reset_sweep_clock() -> None:
-    """Let the next request sweep (tests, and after the interval is changed)."""
-    _clock().next_at = 0.0
+    reset_sweep(_SWEEP)
 
 
 def sweep_bookings() -> None:
@@ -119,16 +116,5 @@ def sweep_bookings() -> None:
     works), in a transaction of its own; a failure is logged and never breaks the request."""
     if request.endpoint == "static" or jobs_queued():
         return
-    interval = float(current_app.config.get("BOOKING_SWEEP_INTERVAL_S", 300) or 0)
-    if interval <= 0 or not _clock().due(interval):
-        return
-    had_intent = g.get("write_intent")
-    declare_write_intent()
-    try:
-        send_due_booking_notices()
-    except Exception:  # noqa: BLE001 - the request must go on whatever the sweep met
-        log.exception("Booking sweep failed")
-        db.session.rollback()
-    finally:
-        if not had_intent:
-            g.pop("write_intent", None)
+    if sweep_due(_SWEEP, float(current_app.config.get("BOOKING_SWEEP_INTERVAL_S", 300) or 0)):
+        run_sweep(send_due_booking_notices, log, "Booking sweep failed")

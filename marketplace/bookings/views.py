@@ -13,9 +13,10 @@ from marketplace.bookings.forms import BookingForm, local_input_value, parse_loc
 from marketplace.bookings.models import BOOKING_STATUSES
 from marketplace.bookings.spans import UTC, local
 from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
+from marketplace.core.forms import copy_errors
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.queries import get_listing_for_viewer
 
 bp = Blueprint("bookings", __name__)
@@ -111,7 +112,7 @@ def request_booking(listing_id: int):
             return redirect(url_for(".detail", booking_id=booking.id))
         except ValidationFailed as error:
             db.session.rollback()
-            form.copy_errors(error)
+            copy_errors(form, error.fields)
             for message in form.form_errors:  # not about a field of the form (own offer)
                 flash(message, "error")
         except DomainError as error:

@@ -17,16 +17,30 @@ def postcode_coordinates(postcode: str) -> tuple[float, float] | None:
     return float(lat), float(lon)
 
 
+#: The mean Earth radius (IUGG): every distance of the app, in Python, numpy and SQL
+#: (search/postgres/sql.py: 2 x this in its formula), is measured with it.
+EARTH_RADIUS_KM = 6371.0088
+#: Kilometres per degree of latitude (and of longitude at the equator) on that sphere.
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6371.0088
+    """Great-circle distance in km between two points given in degrees."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(math.sqrt(a))
+    # Rounding can lift `a` a hair above 1 for points at opposite ends of the Earth.
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-#: Kilometres per degree of latitude (and of longitude at the equator).
-KM_PER_DEGREE = 111.32
+def haversine_km_array(lat1, lon1, lat2, lon2):
+    """haversine_km over numpy arrays, broadcasting like numpy (nan where a point is unknown)."""
+    import numpy as np  # only the allocation measures whole matrices; the rest stays light
+
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def box_around(point: tuple[float, float], radius_km: float) -> tuple[float, float, float, float]:
@@ -47,12 +61,14 @@ def parse_radius_km(raw: str | None) -> tuple[float | None, str | None]:
     message) when it is not a distance between 0 and MAX_RADIUS_KM."""
     from flask_babel import gettext as _
 
-    text = (raw or "").strip().replace(",", ".")
+    from marketplace.core.numbers import NotANumber, parse_decimal
+
+    text = (raw or "").strip()
     if not text:
         return None, None
     try:
-        km = float(text)
-    except ValueError:
+        km = float(parse_decimal(text))
+    except NotANumber:
         km = math.nan
     if not 0 < km <= MAX_RADIUS_KM:  # also false for NaN
         return None, _("Must be a distance between 0 and %(max)d km.", max=int(MAX_RADIUS_KM))

@@ -80,3 +80,30 @@ def _plain(number, grouped, min_frac, max_frac, group, decimal_sign, minus) -> s
         whole = f"{int(whole):,}".replace(",", group)
     sign = minus if rounded < 0 else ""
     return f"{sign}{whole}{decimal_sign}{fraction}" if fraction else f"{sign}{whole}"
+
+
+class NotANumber(ValueError):
+    """What was typed or sent is no finite number, in German or in English notation."""
+
+
+def parse_decimal(value) -> Decimal:
+    """A finite Decimal from a number or from text typed either way: "2,5" and "2.5"; with
+    thousands "1.234,5" and "1,234.5" (of two separators the last is the decimal one); spaces
+    ignored. NotANumber for booleans, None, words, NaN and infinity. Callers check the range
+    and the places, each with its own message."""
+    if isinstance(value, bool) or value is None:
+        raise NotANumber(repr(value))
+    if isinstance(value, float):
+        value = repr(value)  # as typed: 0.1, not its binary expansion
+    if isinstance(value, str):
+        text = value.strip().replace(" ", "").replace("\u00a0", "")
+        if "," in text and "." in text:
+            text = text.replace("." if text.rfind(",") > text.rfind(".") else ",", "")
+        value = text.replace(",", ".")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise NotANumber(repr(value)) from None
+    if not number.is_finite():
+        raise NotANumber(repr(value))
+    return number

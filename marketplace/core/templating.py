@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from marketplace.core.clock import as_aware
 from marketplace.core.i18n import current_language, format_quantity
 from marketplace.core.numbers import format_number
-from marketplace.core.units import ESTIMATE_DIGITS, UNIT_LABELS, UNIT_LABELS_ONE, round_significant
+from marketplace.core.unit_labels import UNIT_LABELS, UNIT_LABELS_ONE
+from marketplace.core.units import ESTIMATE_DIGITS, round_significant
 
 
 def money(value: Decimal | None) -> str:

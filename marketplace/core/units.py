@@ -1,42 +1,35 @@
-"""Units of quantity and their conversion to mass."""
+"""Units of quantity and their conversion to mass (pure: no Flask; labels in unit_labels.py)."""
 
 from decimal import ROUND_HALF_UP, Decimal
-
-from flask_babel import lazy_gettext as _l
 
 UNITS = ("kg", "t", "piece", "m", "m2", "m3", "l", "hour", "day")
 MASS_UNITS = ("kg", "t")
 TIME_UNITS = ("hour", "day")
 
-UNIT_LABELS = {
-    "kg": _l("kg"),
-    "t": _l("t"),
-    "piece": _l("pieces"),
-    "m": _l("m"),
-    "m2": _l("m²"),
-    "m3": _l("m³"),
-    "l": _l("litres"),
-    "hour": _l("hours"),
-    "day": _l("days"),
-}
-#: Labels for exactly one unit, where the language distinguishes them.
-UNIT_LABELS_ONE = {
-    "piece": _l("piece"),
-    "l": _l("litre"),
-    "hour": _l("hour"),
-    "day": _l("day"),
-}
+#: The mass of one unit of the units that are masses.
+MASS_UNIT_KG = {"kg": Decimal(1), "t": Decimal(1000)}
 
 
-def mass_kg(quantity: Decimal, unit: str, kg_per_unit: Decimal | None) -> Decimal | None:
-    """Mass of a quantity: t x 1000, kg as is, other units through a weight per unit; None if unknown."""
-    if unit == "kg":
-        return Decimal(quantity)
-    if unit == "t":
-        return Decimal(quantity) * 1000
-    if unit in TIME_UNITS or kg_per_unit is None:
+def counts_as_space(unit: str, resource_type: str | None) -> bool:
+    """Space and time are counted as space shared, never as mass."""
+    return resource_type == "space" or unit in TIME_UNITS
+
+
+def unit_mass_kg(
+    unit: str,
+    *,
+    resource_type: str | None,
+    listing_kg_per_unit: Decimal | None,
+    category_kg_per_unit: Decimal | None,
+) -> Decimal | None:
+    """Mass of one unit of a listing: 1 for kg, 1000 for t, else the listing's weight per unit,
+    else its category's; None for space and time and where no weight is known."""
+    if counts_as_space(unit, resource_type):
         return None
-    return Decimal(quantity) * Decimal(kg_per_unit)
+    if unit in MASS_UNIT_KG:
+        return MASS_UNIT_KG[unit]
+    per_unit = listing_kg_per_unit if listing_kg_per_unit is not None else category_kg_per_unit
+    return None if per_unit is None else Decimal(per_unit)
 
 
 def estimated_mass_kg(
@@ -47,12 +40,15 @@ def estimated_mass_kg(
     listing_kg_per_unit: Decimal | None,
     category_kg_per_unit: Decimal | None,
 ) -> Decimal | None:
-    """Mass of a quantity of a listing: the listing's weight per unit, else its category's;
-    None for space and time (counted as space shared) and where no weight is known."""
-    if resource_type == "space" or unit in TIME_UNITS:
-        return None
-    per_unit = listing_kg_per_unit if listing_kg_per_unit is not None else category_kg_per_unit
-    return mass_kg(quantity, unit, per_unit)
+    """Mass of a quantity of a listing (unit_mass_kg times the quantity); None if unknown. The
+    one rule of the panel, the board, the allocation, hand-overs and value lost."""
+    per_unit = unit_mass_kg(
+        unit,
+        resource_type=resource_type,
+        listing_kg_per_unit=listing_kg_per_unit,
+        category_kg_per_unit=category_kg_per_unit,
+    )
+    return None if per_unit is None else Decimal(quantity) * per_unit
 
 
 #: Significant digits an estimated headline carries (typical weights and published factors are

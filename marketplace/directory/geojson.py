@@ -42,7 +42,7 @@ from marketplace.directory.queries import (
     text_matches,
 )
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is
+from marketplace.listings.liveness import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import ORGANISATION_KINDS, Organisation
 from marketplace.search import SearchFilters, listing_ids_matching

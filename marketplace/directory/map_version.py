@@ -15,9 +15,9 @@ so that each worker knows when the points it holds in memory (points.py) are sta
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from marketplace.categories.models import Category
+from marketplace.core.session_hooks import forget_on_rollback, listen_once, touched
 from marketplace.directory.models import MapVersion, OrganisationFunction, OrganisationSite
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
@@ -26,19 +26,17 @@ from marketplace.orgs.models import Organisation
 _MARK = "map_version_changed"
 _MODELS = (Listing, Organisation, OrganisationSite, OrganisationFunction, Category)
 _TABLES = {model.__tablename__ for model in _MODELS}
-_registered = False
 
 
 def follow_map_writes() -> None:
-    """Listen on Flask-SQLAlchemy's session (once per process, for every app)."""
-    global _registered
-    if _registered:
-        return
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "do_orm_execute", _on_execute)
-    event.listen(db.session, "before_commit", _before_commit)
-    event.listen(db.session, "after_rollback", _forget)
-    _registered = True
+    """Follow the session's writes (once per process, for every app)."""
+    listen_once(
+        "map_version",
+        after_flush=_after_flush,
+        do_orm_execute=_on_execute,
+        before_commit=_before_commit,
+        after_rollback=forget_on_rollback(_MARK),
+    )
 
 
 def read_map_version() -> str | None:
@@ -59,14 +57,12 @@ def has_unversioned_changes(session) -> bool:
     """True while this transaction changed the map and has not committed: its own reads must
     not come from (nor fill) the points other transactions share."""
     return bool(session.info.get(_MARK)) or any(
-        isinstance(obj, _MODELS) for obj in (*session.new, *session.dirty, *session.deleted)
+        isinstance(obj, _MODELS) for obj in touched(session)
     )
 
 
 def _after_flush(session, _flush_context) -> None:
-    if not session.info.get(_MARK) and any(
-        isinstance(obj, _MODELS) for obj in (*session.new, *session.dirty, *session.deleted)
-    ):
+    if not session.info.get(_MARK) and any(isinstance(obj, _MODELS) for obj in touched(session)):
         session.info[_MARK] = True
 
 
@@ -91,9 +87,3 @@ def _before_commit(session) -> None:
         session.flush()  # the commit would flush after this hook: mark what it holds now
     if session.info.pop(_MARK, False):
         bump_map_version(session.connection())
-
-
-def _forget(session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint rolled back; what the transaction changed before it still stands
-    session.info.pop(_MARK, None)

@@ -22,7 +22,7 @@ from marketplace.directory.map_version import has_unversioned_changes, read_map_
 from marketplace.directory.models import OrganisationFunction
 from marketplace.directory.queries import places_select
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is
+from marketplace.listings.liveness import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 

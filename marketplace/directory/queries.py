@@ -15,7 +15,7 @@ from marketplace.core.pagination import Page, PageRequest
 from marketplace.directory.filters import DirectoryFilters
 from marketplace.directory.models import OrganisationFunction, OrganisationSite
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is
+from marketplace.listings.liveness import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 from marketplace.search import organisation_ids_matching

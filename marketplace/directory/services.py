@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
 from marketplace.audit.services import record_action
+from marketplace.auth.access import require_coordinator
 from marketplace.auth.models import User
 from marketplace.auth.services import clean_line
 from marketplace.core.clock import utcnow
@@ -51,9 +52,8 @@ def require_profile_editor(organisation: Organisation, actor: User | None) -> No
         raise PermissionDenied(_("Only members of this organisation can change its profile."))
 
 
-def require_coordinator(actor: User | None) -> None:
-    if not (actor is not None and actor.is_coordinator):
-        raise PermissionDenied(_("Only coordinators can verify what an organisation does."))
+def require_verifier(actor: User | None) -> None:
+    require_coordinator(actor, _("Only coordinators can verify what an organisation does."))
 
 
 # --- profile ----------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def _check_verification_rights(organisation, actor, claims) -> None:
             continue
         row = current.get(claim["code"])
         if claim["verified"] != bool(row is not None and row.verified):
-            require_coordinator(actor)
+            require_verifier(actor)
 
 
 def _replace_claims(organisation, actor, claims) -> None:
@@ -225,7 +225,7 @@ def verify_function(
     organisation: Organisation, code: str, coordinator: User, verified: bool = True
 ) -> OrganisationFunction:
     """A coordinator confirms an organisation's claim to a function (or withdraws that)."""
-    require_coordinator(coordinator)
+    require_verifier(coordinator)
     row = _current_claims(organisation).get(code)
     if row is None:
         raise NotFound(_("This organisation does not claim that function."))

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.forms import copy_errors
 from marketplace.auth.services import absolute_url
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.frames import embeddable
 from marketplace.directory import logos, services
 from marketplace.directory.export import directory_csv_response

@@ -15,16 +15,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.audit.services import record_action
+from marketplace.auth.access import require_coordinator
 from marketplace.auth.models import User
-from marketplace.core.errors import DomainError, PermissionDenied, ValidationFailed
-from marketplace.core.units import mass_kg
+from marketplace.core.errors import DomainError, ValidationFailed
 from marketplace.exchanges import impact
 from marketplace.exchanges.models import Exchange
 from marketplace.exchanges.notifications import notify_other_side
 from marketplace.exchanges.queries import is_open_for_proposals
 from marketplace.exchanges.services import MAX_MESSAGE_LENGTH, propose_exchange
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
+from marketplace.listings.mass import mass_of
 from marketplace.listings.models import Listing
 
 #: At most this many pairs per submission.
@@ -60,13 +61,16 @@ def parse_pair(text: str) -> BrokeredPair | None:
     return BrokeredPair(offer_id, request_id, quantity)
 
 
+def require_broker(user: User | None) -> None:
+    require_coordinator(user, _("Only coordinators can send proposals for other organisations."))
+
+
 def propose_brokered_exchanges(
     coordinator: User, pairs: list[BrokeredPair | tuple | str], message: str = ""
 ) -> BrokeredOutcome:
     """Propose each valid pair (offer_id, request_id, quantity) for the request's organisation;
     coordinators and admins only (PermissionDenied otherwise). Invalid pairs are skipped."""
-    if not getattr(coordinator, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can send proposals for other organisations."))
+    require_broker(coordinator)
     note = (message or "").strip()
     if len(note) > MAX_MESSAGE_LENGTH - 200:
         raise ValidationFailed(
@@ -170,12 +174,7 @@ def _check(pair, offer, request, live, given, met) -> tuple[str | None, Decimal]
         return "quantity", Decimal(0)
     if quantity > offer.quantity_remaining - given[offer.id]:
         return "quantity", Decimal(0)
-    per_unit = offer.kg_per_unit if offer.kg_per_unit is not None else offer.category.kg_per_unit
-    mass = (
-        None
-        if impact.is_space(offer.unit, offer.category.resource_type)
-        else mass_kg(quantity, offer.unit, per_unit)
-    )
+    mass = mass_of(offer, quantity)
     towards = impact.quantity_towards_request(request.unit, offer.unit, quantity, mass)
     if towards is None:
         return "units", Decimal(0)

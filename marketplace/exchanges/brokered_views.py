@@ -1,6 +1,6 @@
 """Web endpoint: a coordinator sends chosen pairs of the allocation as proposals."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -9,7 +9,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from marketplace.core.errors import DomainError, raise_access_errors
-from marketplace.exchanges.brokered import propose_brokered_exchanges
+from marketplace.exchanges.brokered import propose_brokered_exchanges, require_broker
 from marketplace.extensions import db
 
 bp = Blueprint("brokered", __name__)
@@ -26,8 +26,7 @@ class BrokeredForm(FlaskForm):
 @bp.post("/exchanges/brokered")
 @login_required
 def propose():
-    if not current_user.is_coordinator:
-        abort(403)
+    require_broker(current_user)  # before the form is read
     form = BrokeredForm()
     back = redirect(url_for("match_board.allocation"))
     if not form.validate():

@@ -11,6 +11,7 @@ from marketplace.auth.models import User
 from marketplace.core.clock import local_month, utcnow
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.geo import haversine_km
+from marketplace.core.units import counts_as_space
 from marketplace.exchanges import impact
 from marketplace.exchanges.models import (
     TRANSPORT_MODES,
@@ -50,7 +51,7 @@ def complete_exchange(
         raise ValidationFailed({"transport_mode": [_("Choose car, bike or foot.")]})
     offer = exchange.offer
     category = offer.category
-    if weighed is not None and impact.is_space(exchange.unit, category.resource_type):
+    if weighed is not None and counts_as_space(exchange.unit, category.resource_type):
         raise ValidationFailed({"weighed_kg": [_("Space and time have no weight.")]})
 
     record = impact.reuse_record(

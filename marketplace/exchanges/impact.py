@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from marketplace.core.units import MASS_UNITS, estimated_mass_kg
+from marketplace.core.units import MASS_UNITS, counts_as_space, estimated_mass_kg
 
 #: kg CO2 per km for each transport mode (reference-figures.md: a car at about 0.17 kg/km, the
 #: figure Olio uses); cycling and walking emit nothing to deduct.
@@ -56,11 +56,6 @@ class ReuseRecord:
     space_days: Decimal | None = None
 
 
-def is_space(unit: str, resource_type: str | None) -> bool:
-    """Space and time are counted as space shared, not as mass."""
-    return resource_type == "space" or unit in ("hour", "day")
-
-
 def date_range_days(start: date | None, end: date | None) -> int | None:
     """Days from start to end, both included; None without an end (or an end before the start)."""
     if start is None or end is None or end < start:
@@ -81,7 +76,7 @@ def reuse_record(
 ) -> ReuseRecord:
     """The reuse record of a hand-over of `quantity` `unit`."""
     quantity = Decimal(quantity)
-    if is_space(unit, resource_type):
+    if counts_as_space(unit, resource_type):
         return ReuseRecord(
             space_hours=quantity if unit == "hour" else None,
             space_days=quantity if unit == "day" else None,

@@ -10,7 +10,7 @@ from marketplace.core.pagination import Page, PageRequest
 from marketplace.exchanges.models import Exchange, ExchangeEvent, ExchangeMessage, ExchangeReadMark
 from marketplace.exchanges.workflow import PROVIDER, RECEIVER
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import OWNER_ONLY_STATUSES, Listing
 
 

@@ -1,7 +1,7 @@
 """What every exchange transition shares: amounts parsed, rights checked, the status moved by a
 conditional UPDATE, the event recorded, a reservation released (services.py, completion.py)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, update
@@ -9,6 +9,7 @@ from sqlalchemy import case, func, update
 from marketplace.auth.models import User
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from marketplace.core.numbers import NotANumber, parse_decimal
 from marketplace.exchanges import workflow
 from marketplace.exchanges.models import (
     Exchange,
@@ -31,20 +32,10 @@ def rounded_sql(expression):
 
 def to_decimal(value, field: str) -> Decimal:
     """A positive Decimal with at most three places from a number or text ("2,5" and "2.5")."""
-    if isinstance(value, bool):
-        raise ValidationFailed({field: [_("Enter a number.")]})
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "").replace("\u00a0", "")
-        if "," in text and "." in text:
-            # Both separators ("1.234,5" or "1,234.5"): the last one is the decimal separator.
-            text = text.replace("." if text.rfind(",") > text.rfind(".") else ",", "")
-        value = text.replace(",", ".")
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+        number = parse_decimal(value)
+    except NotANumber:
         raise ValidationFailed({field: [_("Enter a number.")]}) from None
-    if not number.is_finite():
-        raise ValidationFailed({field: [_("Enter a number.")]})
     if number <= 0:
         raise ValidationFailed({field: [_("Must be greater than zero.")]})
     if number.as_tuple().exponent < -_PLACES:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from marketplace.core.database import declare_write_intent
 from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
+from marketplace.core.forms import copy_errors
 from marketplace.core.numbers import format_number
 from marketplace.core.pagination import PageRequest
 from marketplace.exchanges import conversation, queries, services, workflow
@@ -166,7 +167,7 @@ def complete(exchange_id: int):
             return redirect(url_for(".detail", exchange_id=exchange_id))
         except ValidationFailed as error:
             db.session.rollback()
-            _copy_errors(form, error)
+            copy_errors(form, error.fields)
         except DomainError as error:
             db.session.rollback()
             raise_access_errors(error)
@@ -187,7 +188,7 @@ def post_message(exchange_id: int):
             return redirect(url_for(".detail", exchange_id=exchange_id, _anchor="messages"))
         except ValidationFailed as error:
             db.session.rollback()
-            _copy_errors(form, error)
+            copy_errors(form, error.fields)
     exchange = queries.get_exchange_for_user(exchange_id, current_user)
     return _render_detail(exchange, message_form=form, status=422)
 
@@ -214,7 +215,7 @@ def propose(listing_id: int):
             return redirect(url_for(".detail", exchange_id=exchange.id))
         except ValidationFailed as error:
             db.session.rollback()
-            _copy_errors(form, error)
+            copy_errors(form, error.fields)
         except DomainError as error:
             db.session.rollback()
             raise_access_errors(error)
@@ -227,13 +228,3 @@ def propose(listing_id: int):
 def receipt(exchange_id: int):
     exchange = queries.get_receipt_exchange(exchange_id, current_user)
     return render_template("exchanges/receipt.html", exchange=exchange)
-
-
-def _copy_errors(form, error: ValidationFailed) -> None:
-    """Put the service's problems on the form's fields (or at the top when it has no such field)."""
-    for name, problems in error.fields.items():
-        field = getattr(form, name, None)
-        target = field.errors if field is not None else form.form_errors
-        if isinstance(target, tuple):
-            target = field.errors = list(target)
-        target.extend(problems)

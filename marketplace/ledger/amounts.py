@@ -1,6 +1,8 @@
 """Amounts of the local currency: `Decimal` with two places at the edges, integer cents inside."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from marketplace.core.numbers import NotANumber, parse_decimal
 
 CENT = Decimal("0.01")
 #: Far beyond any regional balance, and within a 64-bit integer of cents.
@@ -17,22 +19,10 @@ class BadAmount(ValueError):
 
 def parse_amount(value, *, positive: bool = True) -> Decimal:
     """A Decimal with at most two places from a JSON number or a text ("12,50" and "12.50")."""
-    if isinstance(value, bool) or value is None:
-        raise BadAmount("number")
-    if isinstance(value, float):
-        value = repr(value)
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "").replace("\u00a0", "")
-        if "," in text and "." in text:
-            # "1.234,50" or "1,234.50": the last separator is the decimal one.
-            text = text.replace("." if text.rfind(",") > text.rfind(".") else ",", "")
-        value = text.replace(",", ".")
     try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
+        amount = parse_decimal(value)
+    except NotANumber:
         raise BadAmount("number") from None
-    if not amount.is_finite():
-        raise BadAmount("number")
     if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
         raise BadAmount("places")
     if abs(amount) >= LIMIT:

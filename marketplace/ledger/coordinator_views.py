@@ -5,9 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.forms import copy_errors
 from marketplace.core.clock import today
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.ledger import queries, services
@@ -33,7 +33,7 @@ def _last_months(count: int) -> tuple[str, str]:
 @login_required
 def overview():
     currency = services.require_currency()
-    queries.require_coordinator(current_user)
+    queries.require_accounts_viewer(current_user)
     order = request.args.get("order", "name")
     page_request = PageRequest.from_args(request.args, default_per_page=50)
     first, last = _last_months(MONTHS_SHOWN)
@@ -48,7 +48,7 @@ def overview():
 
 def _render_account(org_id: int, limits_form=None, freeze_form=None, status: int = 200):
     currency = services.require_currency()
-    queries.require_coordinator(current_user)
+    queries.require_accounts_viewer(current_user)
     account = queries.get_account_view(org_id, currency)
     form = StatementFilterForm(request.args)
     page_request = PageRequest.from_args(request.args, default_per_page=25)
@@ -81,7 +81,7 @@ def account(org_id: int):
 @bp.post("/accounts/<int:org_id>/limits")
 @login_required
 def change_limits(org_id: int):
-    queries.require_coordinator(current_user)
+    queries.require_accounts_viewer(current_user)
     form = LimitsForm()
     if form.validate():
         try:
@@ -99,7 +99,7 @@ def change_limits(org_id: int):
 @bp.post("/accounts/<int:org_id>/freeze")
 @login_required
 def freeze(org_id: int):
-    queries.require_coordinator(current_user)
+    queries.require_accounts_viewer(current_user)
     form = FreezeForm()
     if form.validate():
         try:

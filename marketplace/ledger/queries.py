@@ -8,9 +8,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
+from marketplace.auth.access import require_coordinator
 from marketplace.auth.models import User
 from marketplace.core.clock import local_day_start_utc, utcnow
-from marketplace.core.errors import NotFound, PermissionDenied
+from marketplace.core.errors import NotFound
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.ledger.amounts import from_cents
@@ -78,9 +79,8 @@ def get_account_view(organisation_id: int, currency: Currency) -> AccountView:
     return _view(organisation, account, currency)
 
 
-def require_coordinator(user: User | None) -> None:
-    if user is None or not user.is_coordinator:
-        raise PermissionDenied(_("Only coordinators see the accounts of all organisations."))
+def require_accounts_viewer(user: User | None) -> None:
+    require_coordinator(user, _("Only coordinators see the accounts of all organisations."))
 
 
 ACCOUNT_ORDERS = {
@@ -92,7 +92,7 @@ ACCOUNT_ORDERS = {
 
 def list_accounts(user: User, currency: Currency, page: PageRequest, order: str = "name") -> Page:
     """Every organisation's account (coordinators): those without a transfer at the defaults."""
-    require_coordinator(user)
+    require_accounts_viewer(user)
     query = select(Organisation, Account).outerjoin(
         Account, Account.organisation_id == Organisation.id
     )

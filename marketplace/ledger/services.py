@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit.services import record_action
+from marketplace.auth.access import require_coordinator
 from marketplace.auth.models import User
 from marketplace.core.clock import local_month, utcnow
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -384,7 +385,7 @@ def reverse_transfer(user: User, original: Transfer, reason: str | None) -> Tran
 
 def change_limits(user: User, organisation_id: int, min_balance, max_balance, reason) -> Account:
     """A coordinator sets one account's limits; they must hold its balance as it is now."""
-    _require_coordinator(user)
+    _require_account_keeper(user)
     problems: dict[str, list[str]] = {}
     low = amount_from(min_balance, "min_balance", problems, positive=False)
     high = amount_from(max_balance, "max_balance", problems, positive=False)
@@ -424,7 +425,7 @@ def change_limits(user: User, organisation_id: int, min_balance, max_balance, re
 
 def set_frozen(user: User, organisation_id: int, frozen: bool, reason) -> Account:
     """A coordinator freezes an account (no payments in or out) or thaws it."""
-    _require_coordinator(user)
+    _require_account_keeper(user)
     problems: dict[str, list[str]] = {}
     reason = required_reason(reason, problems)
     if problems:
@@ -471,9 +472,8 @@ def _log_change(user: User, account: Account, old: tuple, reason: str) -> None:
     db.session.flush()
 
 
-def _require_coordinator(user: User | None) -> None:
-    if user is None or not user.is_coordinator:
-        raise PermissionDenied(_("Only coordinators can change accounts."))
+def _require_account_keeper(user: User | None) -> None:
+    require_coordinator(user, _("Only coordinators can change accounts."))
 
 
 # --- input ----------------------------------------------------------------------------------

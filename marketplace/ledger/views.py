@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.forms import copy_errors
 from marketplace.core.errors import DomainError, ValidationFailed, raise_access_errors
+from marketplace.core.forms import copy_errors
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
 from marketplace.ledger import payment_requests, queries, services

@@ -4,45 +4,17 @@ when jobs go to Redis, else from a throttled sweep in web requests); reads never
 import logging
 from datetime import date
 
-from flask import current_app, g, request
-from sqlalchemy import and_, or_, update
-from sqlalchemy.sql.elements import ColumnElement
+from flask import current_app, request
+from sqlalchemy import update
 
 from marketplace.core.clock import today, utcnow
-from marketplace.core.database import declare_write_intent
-from marketplace.core.sweeps import SweepClock, sweep_clock
+from marketplace.core.sweeps import SweepClock, reset_sweep, run_sweep, sweep_clock, sweep_due
 from marketplace.extensions import db
 from marketplace.jobs.queue import jobs_queued
-from marketplace.listings.models import LIVE_STATUSES, Listing
+from marketplace.listings.liveness import overdue
+from marketplace.listings.models import Listing
 
 log = logging.getLogger("marketplace.listings.expiry")
-
-
-def status_on(status: str, available_until: date | None, on: date | None = None) -> str:
-    """The status as users must see it: a live listing whose date has passed is expired already,
-    even if the sweep has not written that yet."""
-    if (
-        status in LIVE_STATUSES
-        and available_until is not None
-        and available_until < (on or today())
-    ):
-        return "expired"
-    return status
-
-
-def effective_status(listing: Listing, on: date | None = None) -> str:
-    return status_on(listing.status, listing.available_until, on)
-
-
-def effective_status_is(status: str, on: date | None = None) -> ColumnElement[bool]:
-    """SQL condition matching listings whose effective status is `status`."""
-    on = on or today()
-    past_due = and_(Listing.available_until.is_not(None), Listing.available_until < on)
-    if status in LIVE_STATUSES:
-        return and_(Listing.status == status, ~past_due)
-    if status == "expired":
-        return or_(Listing.status == "expired", and_(Listing.status.in_(LIVE_STATUSES), past_due))
-    return Listing.status == status
 
 
 def expire_due_listings(on: date) -> int:
@@ -50,11 +22,7 @@ def expire_due_listings(on: date) -> int:
     returns how many. The caller commits."""
     result = db.session.execute(
         update(Listing)
-        .where(
-            Listing.status.in_(LIVE_STATUSES),
-            Listing.available_until.is_not(None),
-            Listing.available_until < on,
-        )
+        .where(overdue(on))
         .values(status="expired", ended_at=utcnow(), updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -71,13 +39,15 @@ def expire_listings() -> int:
     return count
 
 
+_SWEEP = "listings_expiry"
+
+
 def _clock() -> SweepClock:
-    return sweep_clock("listings_expiry")
+    return sweep_clock(_SWEEP)
 
 
 def reset_sweep_clock() -> None:
-    """Let the next request sweep (tests, and after the interval is changed)."""
-    _clock().next_at = 0.0
+    reset_sweep(_SWEEP)
 
 
 def sweep_expired_listings() -> None:
@@ -86,16 +56,5 @@ def sweep_expired_listings() -> None:
     and never breaks the request."""
     if request.endpoint == "static" or jobs_queued():
         return
-    if not _clock().due(float(current_app.config.get("EXPIRY_SWEEP_INTERVAL_S", 60))):
-        return
-    had_intent = g.get("write_intent")
-    declare_write_intent()
-    try:
-        expire_listings()
-    except Exception:  # noqa: BLE001 - the request must go on whatever the sweep met
-        log.exception("Expiry sweep failed")
-        db.session.rollback()
-    finally:
-        # The rest of a GET request reads; let its transaction stay a deferred one.
-        if not had_intent:
-            g.pop("write_intent", None)
+    if sweep_due(_SWEEP, float(current_app.config.get("EXPIRY_SWEEP_INTERVAL_S", 60))):
+        run_sweep(expire_listings, log, "Expiry sweep failed")

@@ -23,7 +23,7 @@ from marketplace.categories.queries import RESOURCE_TYPE_LABELS, CategoryGroup
 from marketplace.core.i18n import current_language
 from marketplace.core.numbers import format_number
 from marketplace.core.region import add_region_placeholders
-from marketplace.core.units import UNIT_LABELS
+from marketplace.core.unit_labels import UNIT_LABELS
 from marketplace.listings.models import CAPACITY_MAX, CONDITIONS, Listing
 from marketplace.listings.validation import WRITABLE_FIELDS
 
@@ -128,15 +128,6 @@ class ListingForm(FlaskForm):
 
     def photo_ids_to_remove(self) -> list[int]:
         return list(self.remove_photos.data or []) if "remove_photos" in self else []
-
-    def add_errors(self, fields: dict[str, list[str]]) -> None:
-        """Copy a service's ValidationFailed.fields onto the form."""
-        for name, messages in fields.items():
-            target = self._fields.get(name)
-            if target is None:
-                self.form_errors.extend(messages)
-            else:
-                target.errors = [*list(target.errors or []), *messages]
 
 
 def category_choices(groups: dict[str, list[CategoryGroup]]) -> list[SelectChoice]:

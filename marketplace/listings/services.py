@@ -11,7 +11,7 @@ from marketplace.auth.models import User
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import (
     LIVE_STATUSES,
     OWNER_ONLY_STATUSES,

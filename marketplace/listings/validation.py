@@ -4,7 +4,7 @@
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from marketplace.categories.models import Category
 from marketplace.categories.queries import get_category_by_slug
 from marketplace.core.clock import today
 from marketplace.core.geo import postcode_coordinates
-from marketplace.core.numbers import format_number
+from marketplace.core.numbers import NotANumber, format_number, parse_decimal
 from marketplace.core.units import UNITS
 from marketplace.ledger.services import get_currency
 from marketplace.listings.models import (
@@ -91,23 +91,10 @@ def _text(value: Any) -> str:
 
 def _decimal(value: Any, places: int, low: Decimal, high: Decimal, *, positive=False) -> Decimal:
     """A Decimal from a number or text ("2,5" and "2.5" both work), checked against a range."""
-    if isinstance(value, bool):
-        raise Invalid(_("Must be a number."))
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "").replace("\u00a0", "")
-        if "," in text and "." in text:
-            # Both separators ("1.234,5" or "1,234.5"): the last one is the decimal separator.
-            thousands = "." if text.rfind(",") > text.rfind(".") else ","
-            text = text.replace(thousands, "")
-        value = text.replace(",", ".")
-    elif isinstance(value, float):
-        value = str(value)
     try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
+        number = parse_decimal(value)
+    except NotANumber:
         raise Invalid(_("Must be a number.")) from None
-    if not number.is_finite():
-        raise Invalid(_("Must be a number."))
     if positive and number <= 0:
         raise Invalid(_("Must be more than 0."))
     if number < low:

@@ -19,14 +19,17 @@ from flask_login import current_user, login_required
 
 from marketplace.categories.queries import grouped_categories
 from marketplace.core.errors import InvalidTransition, ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.fragments import cached_fragment, render_fragment
 from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.cards import listing_card
-from marketplace.listings.expiry import effective_status, sweep_expired_listings
+from marketplace.listings.expiry import sweep_expired_listings
 from marketplace.listings.facet_tree import facet_tree
+from marketplace.listings.filters import parse_listing_filters
 from marketplace.listings.forms import ListingForm
+from marketplace.listings.hits import ListingPage
 from marketplace.listings.kept_photos import (
     KeptPhotos,
     forget_kept_photos,
@@ -34,10 +37,10 @@ from marketplace.listings.kept_photos import (
     kept_file_path,
     load_kept_photos,
 )
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import KINDS, OWNER_ONLY_STATUSES, STATUSES
 from marketplace.listings.page_cache import cached_page, front_slot, page_version, remember_page
 from marketplace.listings.queries import (
-    ListingPage,
     count_organisation_listings_by_status,
     distance_from_viewer,
     get_listing_for_viewer,
@@ -45,7 +48,6 @@ from marketplace.listings.queries import (
     list_listings,
     list_organisation_listings,
     listing_finder,
-    parse_listing_filters,
     viewer_home,
 )
 from marketplace.listings.services import (
@@ -141,7 +143,7 @@ def _keep_form_photos(form: ListingForm, existing_count: int) -> KeptPhotos | No
         existing_count=existing_count,
     )
     form.photo_token.data = kept.token
-    form.add_errors({"photos": problems} if problems else {})
+    copy_errors(form, {"photos": problems} if problems else {})
     return kept
 
 
@@ -170,7 +172,7 @@ def new():
             db.session.flush()  # the listing's id, for the redirect
         except ValidationFailed as error:
             db.session.rollback()
-            form.add_errors(error.fields)
+            copy_errors(form, error.fields)
         else:
             flash(_("Your listing is online."), "success")
             return redirect(url_for(".detail", listing_id=listing.id))
@@ -213,7 +215,7 @@ def edit(listing_id: int):
             )
         except ValidationFailed as error:
             db.session.rollback()
-            form.add_errors(error.fields)
+            copy_errors(form, error.fields)
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for(".detail", listing_id=listing.id))

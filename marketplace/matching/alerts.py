@@ -7,12 +7,12 @@ Redis, else from a throttled per-process sweep in web requests (like listings/ex
 import logging
 from datetime import timedelta
 
-from flask import current_app, g, has_app_context, has_request_context, request
-from sqlalchemy import event, select
+from flask import current_app, has_app_context, has_request_context, request
+from sqlalchemy import select
 
 from marketplace.core.clock import utcnow
-from marketplace.core.database import declare_write_intent
-from marketplace.core.sweeps import SweepClock, sweep_clock
+from marketplace.core.session_hooks import forget_on_rollback, listen_once, outer_transaction
+from marketplace.core.sweeps import run_sweep, sweep_due
 from marketplace.extensions import db
 from marketplace.jobs.queue import enqueue, jobs_queued
 from marketplace.listings.models import Listing
@@ -25,18 +25,16 @@ _NEW = "matching_new_listing_ids"
 MAX_LISTINGS_PER_COMMIT = 20
 #: Listings created longer ago than this (back-dated imports) are not news.
 MAX_AGE = timedelta(days=1)
-_registered = False
 
 
 def register() -> None:
-    """Listen on Flask-SQLAlchemy's session (once per process, for every app)."""
-    global _registered
-    if _registered:
-        return
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _after_rollback)
-    _registered = True
+    """Follow the session's commits (once per process, for every app)."""
+    listen_once(
+        "match_alerts",
+        after_flush=_after_flush,
+        after_commit=_after_commit,
+        after_rollback=forget_on_rollback(_NEW),
+    )
 
 
 def _after_flush(session, _flush_context) -> None:
@@ -45,13 +43,8 @@ def _after_flush(session, _flush_context) -> None:
             session.info.setdefault(_NEW, set()).add(obj.id)
 
 
-def _after_rollback(session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_NEW, None)
-
-
 def _after_commit(session) -> None:
-    if session.in_nested_transaction():
+    if not outer_transaction(session):
         return
     ids = session.info.pop(_NEW, None)
     if not ids or not has_app_context():
@@ -100,8 +93,7 @@ def send_due_digests(now=None) -> int:
 # ---- daily digest sweep -------------------------------------------------------------------------
 
 
-def _clock() -> SweepClock:
-    return sweep_clock("matching_digest")
+_SWEEP = "matching_digest"
 
 
 def sweep_digests() -> None:
@@ -115,7 +107,7 @@ def sweep_digests() -> None:
         or request.path.startswith("/api/")
     ):
         return
-    if not _clock().due(float(current_app.config.get("MATCH_DIGEST_SWEEP_INTERVAL_S", 600))):
+    if not sweep_due(_SWEEP, float(current_app.config.get("MATCH_DIGEST_SWEEP_INTERVAL_S", 600))):
         return
     now = utcnow()
     until = notifications.start_of_local_day(now)
@@ -128,13 +120,4 @@ def sweep_digests() -> None:
         log.exception("matching: digest check failed")
         db.session.rollback()
         return
-    had_intent = g.get("write_intent")
-    declare_write_intent()
-    try:
-        send_due_digests(now)
-    except Exception:  # noqa: BLE001
-        log.exception("matching: digest sweep failed")
-        db.session.rollback()
-    finally:
-        if not had_intent:
-            g.pop("write_intent", None)
+    run_sweep(lambda: send_due_digests(now), log, "matching: digest sweep failed")

@@ -30,9 +30,9 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from marketplace.core.geo import haversine_km_array
 from marketplace.matching.relevance import Wording, share_matrix
 
-EARTH_RADIUS_KM = 6371.0088
 #: Distance assumed for the transport penalty when a listing has no coordinates.
 UNKNOWN_DISTANCE_KM = 10.0
 #: Relative slack of the feasibility check (floating point only; quantities are milli-units).
@@ -93,14 +93,6 @@ class AllocationResult:
     method: str  # "lp", "lp+fill", "greedy" (the LP lost to rounding) or "empty"
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distances, broadcasting like numpy (degrees in, km out)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def candidate_edges(offers: Side, requests: Side, *, k: int = 30, exclude=frozenset()) -> Edges:
     """For each request, the k nearest compatible offers: same category or parent category,
     a meaningful word in common (when the sides carry wording), another organisation, and a
@@ -112,7 +104,7 @@ def candidate_edges(offers: Side, requests: Side, *, k: int = 30, exclude=frozen
         o_idx = np.flatnonzero(offers.family == family)
         if len(o_idx) == 0:
             continue
-        km = haversine_km(
+        km = haversine_km_array(
             requests.lat[r_idx, None],
             requests.lon[r_idx, None],
             offers.lat[None, o_idx],

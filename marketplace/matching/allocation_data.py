@@ -12,13 +12,14 @@ from decimal import Decimal
 
 import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import Integer, String, and_, column, select, table
+from sqlalchemy import Integer, String, column, select, table
 
+from marketplace.auth.access import require_coordinator
 from marketplace.categories.models import Category
 from marketplace.core.clock import today
-from marketplace.core.errors import PermissionDenied
-from marketplace.core.units import UNITS
+from marketplace.core.units import MASS_UNIT_KG, UNITS, unit_mass_kg
 from marketplace.extensions import db
+from marketplace.listings.liveness import open_with_quantity_left
 from marketplace.listings.models import Listing
 from marketplace.matching import allocation
 from marketplace.matching.relevance import wording_of
@@ -26,8 +27,6 @@ from marketplace.orgs.models import Organisation
 
 MILLI = 1000
 OBJECTIVES = ("co2e", "kg")
-_KG_PER = {"kg": 1.0, "t": 1000.0}
-_NO_MASS = ("hour", "day")
 #: The exchanges table as far as matching reads it (matching must not import the exchanges
 #: feature, which builds on it).
 exchanges_table = table(
@@ -107,11 +106,6 @@ class AllocationReport:
         return self.lp.objective - self.greedy.objective
 
 
-def _live_condition(on):
-    past_due = and_(Listing.available_until.is_not(None), Listing.available_until < on)
-    return and_(Listing.status == "open", ~past_due, Listing.quantity_remaining > 0)
-
-
 def _select(kind: str, district: str | None, category_ids: list[int] | None):
     statement = (
         select(
@@ -136,7 +130,7 @@ def _select(kind: str, district: str | None, category_ids: list[int] | None):
         )
         .join(Category, Category.id == Listing.category_id)
         .join(Organisation, Organisation.id == Listing.organisation_id)
-        .where(Listing.kind == kind, _live_condition(today()))
+        .where(Listing.kind == kind, open_with_quantity_left(today()))
         .order_by(Listing.created_at, Listing.id)
     )
     if district:
@@ -147,11 +141,12 @@ def _select(kind: str, district: str | None, category_ids: list[int] | None):
 
 
 def _offer_kg(row) -> Decimal | None:
-    if row.unit in _KG_PER:
-        return Decimal(str(_KG_PER[row.unit]))
-    if row.unit in _NO_MASS or row.resource_type == "space":
-        return None
-    return row.kg_per_unit if row.kg_per_unit is not None else row.category_kg
+    return unit_mass_kg(
+        row.unit,
+        resource_type=row.resource_type,
+        listing_kg_per_unit=row.kg_per_unit,
+        category_kg_per_unit=row.category_kg,
+    )
 
 
 def _side(rows, *, offers: bool) -> allocation.Side:
@@ -165,7 +160,8 @@ def _side(rows, *, offers: bool) -> allocation.Side:
     if offers:
         kg = column(lambda r: np.nan if (m := _offer_kg(r)) is None else float(m))
     else:
-        kg = column(lambda r: _KG_PER.get(r.unit, np.nan))
+        # A request counts by mass only in kg or t (exchanges/impact.quantity_towards_request).
+        kg = column(lambda r: float(MASS_UNIT_KG.get(r.unit, np.nan)))
     return allocation.Side(
         quantity=column(lambda r: int(Decimal(r.quantity_remaining) * MILLI)),
         category=column(lambda r: r.category_id, np.int64),
@@ -336,8 +332,7 @@ def run_allocation(
 ) -> AllocationReport:
     """Load, then solve with the configured parameters; `release()` ends the read transaction
     before the solver runs (a POST holds SQLite's write lock). Coordinators only."""
-    if not getattr(viewer, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can compute the allocation."))
+    require_coordinator(viewer, _("Only coordinators can compute the allocation."))
     started = time.perf_counter()
     data = load_allocation_input(district, category_ids)
     loaded = time.perf_counter()

@@ -10,16 +10,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
+from marketplace.auth.access import require_coordinator
 from marketplace.categories.models import Category
 from marketplace.categories.queries import category_ids_with_descendants, get_category_by_slug
 from marketplace.core.clock import today
-from marketplace.core.errors import PermissionDenied
 from marketplace.core.pagination import Page, PageRequest
-from marketplace.core.units import estimated_mass_kg
 from marketplace.extensions import db
+from marketplace.listings.liveness import open_with_quantity_left
+from marketplace.listings.mass import mass_of
 from marketplace.listings.models import Listing
 from marketplace.matching.allocation_data import exchanges_table
 from marketplace.matching.queries import Match, find_matches
@@ -90,15 +91,6 @@ def parse_board_filters(args, districts: list[str]) -> BoardFilters:
     )
 
 
-def _live(entity, on):
-    """Open, not past its date, something left."""
-    return and_(
-        entity.status == "open",
-        ~and_(entity.available_until.is_not(None), entity.available_until < on),
-        entity.quantity_remaining > 0,
-    )
-
-
 def _filtered(statement, filters: BoardFilters, category_ids):
     if filters.district:
         statement = statement.where(Listing.district == filters.district)
@@ -110,7 +102,7 @@ def _filtered(statement, filters: BoardFilters, category_ids):
 def page_open_requests(filters: BoardFilters, page: PageRequest, category_ids=None) -> Page:
     """Open requests, newest first."""
     condition = _filtered(
-        select(Listing.id).where(Listing.kind == "request", _live(Listing, today())),
+        select(Listing.id).where(Listing.kind == "request", open_with_quantity_left(today())),
         filters,
         category_ids,
     )
@@ -140,7 +132,7 @@ def list_unmatched_requests(filters: BoardFilters, category_ids=None) -> tuple[l
         .join(offer_category, offer_category.id == offer.category_id)
         .where(
             offer.kind == "offer",
-            _live(offer, on),
+            open_with_quantity_left(on, offer),
             offer.organisation_id != Listing.organisation_id,
             func.coalesce(offer_category.parent_id, offer_category.id) == family,
         )
@@ -153,7 +145,10 @@ def list_unmatched_requests(filters: BoardFilters, category_ids=None) -> tuple[l
         select(Listing.id)
         .join(own_category, own_category.id == Listing.category_id)
         .where(
-            Listing.kind == "request", _live(Listing, on), ~exists(answerable), ~exists(answered)
+            Listing.kind == "request",
+            open_with_quantity_left(on),
+            ~exists(answerable),
+            ~exists(answered),
         ),
         filters,
         category_ids,
@@ -184,7 +179,7 @@ def list_expiring_offers(filters: BoardFilters, category_ids=None) -> list[Expir
         select(Listing)
         .where(
             Listing.kind == "offer",
-            _live(Listing, on),
+            open_with_quantity_left(on),
             Listing.available_until.is_not(None),
             Listing.available_until <= on + timedelta(days=filters.days),
             ~exists(claimed),
@@ -198,13 +193,7 @@ def list_expiring_offers(filters: BoardFilters, category_ids=None) -> list[Expir
 
 def _at_stake(listing: Listing) -> ExpiringOffer:
     category = listing.category
-    mass = estimated_mass_kg(
-        listing.quantity_remaining,
-        listing.unit,
-        resource_type=category.resource_type,
-        listing_kg_per_unit=listing.kg_per_unit,
-        category_kg_per_unit=category.kg_per_unit,
-    )
+    mass = mass_of(listing, listing.quantity_remaining)
     co2e = (
         mass * category.co2e_factor
         if mass is not None and category.co2e_factor is not None
@@ -215,8 +204,7 @@ def _at_stake(listing: Listing) -> ExpiringOffer:
 
 def check_coordinator(user) -> None:
     """The board and the allocation show every organisation's listings: coordinators only."""
-    if not getattr(user, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can see the match board."))
+    require_coordinator(user, _("Only coordinators can see the match board."))
 
 
 def load_board(viewer, filters: BoardFilters, page: PageRequest, districts: list[str]) -> Board:

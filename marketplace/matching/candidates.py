@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import and_, exists, func, or_, select
 
 from marketplace.categories.models import Category
+from marketplace.core.units import unit_mass_kg
 from marketplace.extensions import db
+from marketplace.listings.liveness import open_with_quantity_left
 from marketplace.listings.models import Listing
 from marketplace.matching.models import MatchDismissal
 from marketplace.matching.relevance import wording_of
@@ -114,7 +116,6 @@ def _facts_query():
         Listing.unit,
         Listing.kg_per_unit,
         Category.kg_per_unit.label("category_kg_per_unit"),
-        Category.default_unit,
         Listing.lat,
         Listing.lon,
         Listing.available_until,
@@ -129,9 +130,12 @@ def _facts_query():
 
 
 def _facts(row) -> Facts:
-    kg = row.kg_per_unit
-    if kg is None and row.unit == row.default_unit:
-        kg = row.category_kg_per_unit
+    kg = unit_mass_kg(
+        row.unit,
+        resource_type=row.resource_type,
+        listing_kg_per_unit=row.kg_per_unit,
+        category_kg_per_unit=row.category_kg_per_unit,
+    )
     return Facts(
         id=row.id,
         kind=row.kind,
@@ -166,7 +170,6 @@ def facts_of(listing: Listing) -> Facts:
             unit=listing.unit,
             kg_per_unit=listing.kg_per_unit,
             category_kg_per_unit=listing.category.kg_per_unit,
-            default_unit=listing.category.default_unit,
             lat=listing.lat,
             lon=listing.lon,
             available_until=listing.available_until,
@@ -203,10 +206,8 @@ def load_open_facts(
     statement = _facts_query().where(
         Listing.id.in_(ids),
         Listing.kind == kind,
-        Listing.status == "open",
+        open_with_quantity_left(on),
         Listing.organisation_id != target_organisation_id,
-        Listing.quantity_remaining > 0,
-        or_(Listing.available_until.is_(None), Listing.available_until >= on),
     )
     orgs = [o for o in hiding_organisation_ids if o is not None]
     if orgs:

@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from marketplace.core.fragments import cached_fragment, render_fragment
 from marketplace.core.i18n import current_language
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
+from marketplace.listings.mass import mass_of, unit_mass_of
 from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.listings.page_cache import page_version
 from marketplace.listings.queries import listing_finder
@@ -16,7 +17,6 @@ from marketplace.matching.candidates import dismissals_stamp
 from marketplace.matching.models import MatchAlert
 from marketplace.matching.queries import Match, find_candidates
 from marketplace.matching.reasons import describe_all, from_json
-from marketplace.matching.scoring import in_kg
 
 PANEL_SIZE = 5
 #: Counterparts sharing only a category, shown apart and without a score.
@@ -51,19 +51,12 @@ def proposal_quantity(offer: Listing, request: Listing) -> Decimal:
     available = offer.quantity_remaining
     wanted = request.quantity_remaining
     if offer.unit != request.unit:
-        wanted_kg = in_kg(wanted, request.unit, _kg_per_unit(request))
-        per_unit = in_kg(Decimal(1), offer.unit, _kg_per_unit(offer))
+        wanted_kg = mass_of(request, wanted)
+        per_unit = unit_mass_of(offer)
         if wanted_kg is None or not per_unit:
             return available
         wanted = (wanted_kg / per_unit).quantize(Decimal("0.001"))
     return max(Decimal("0.001"), min(available, wanted))
-
-
-def _kg_per_unit(listing: Listing) -> Decimal | None:
-    if listing.kg_per_unit is not None:
-        return listing.kg_per_unit
-    category = listing.category
-    return category.kg_per_unit if listing.unit == category.default_unit else None
 
 
 def match_panel(listing: Listing) -> Markup:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from marketplace.core.clock import today
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is, status_on
+from marketplace.listings.liveness import open_with_quantity_left, status_on
 from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.listings.queries import listing_finder
 from marketplace.matching import candidates, scoring
@@ -208,8 +208,7 @@ def _open_listings_of(organisation_id: int):
     return select(Listing.id).where(
         Listing.organisation_id == organisation_id,
         Listing.kind.in_(tuple(candidates.OPPOSITE)),
-        effective_status_is("open"),
-        Listing.quantity_remaining > 0,
+        open_with_quantity_left(today()),
     )
 
 

@@ -29,11 +29,12 @@ Lending: a request to borrow ("Beamer zum Ausleihen") is answered by lend/book o
 LOAN_FOR_KEEPS_FACTOR of the score (it helps for a while, not for good).
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from marketplace.core.geo import haversine_km
+from marketplace.core.units import estimated_mass_kg
 from marketplace.matching.relevance import Wording, shared_word
 
 WEIGHTS = {
@@ -62,7 +63,6 @@ OTHER_TYPE_TEXT_FACTOR = 0.5
 SHARED_MODES = ("lend", "book")
 LOAN_FOR_KEEPS_FACTOR = 0.7
 CONDITION_SCORES = {"new": 1.0, "good": 0.9, "used": 0.7, "for_parts": 0.3, None: 0.7}
-_MASS = {"kg": Decimal(1), "t": Decimal(1000)}
 
 
 @dataclass(slots=True)
@@ -76,7 +76,7 @@ class Facts:
     resource_type: str
     quantity_remaining: Decimal
     unit: str
-    #: The listing's own weight per unit, else the category's (for the category's default unit).
+    #: The mass of one unit (core.units.unit_mass_kg: the listing's weight, else the category's).
     kg_per_unit: Decimal | None
     lat: float | None
     lon: float | None
@@ -111,15 +111,6 @@ class Scored:
     is_match: bool = True
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
-
-
 def distance_km(a: Facts, b: Facts) -> float | None:
     if None in (a.lat, a.lon, b.lat, b.lon):
         return None
@@ -146,12 +137,14 @@ def category_score(a: Facts, b: Facts) -> tuple[float, str | None]:
     return 0.0, None
 
 
-def in_kg(quantity: Decimal, unit: str, kg_per_unit: Decimal | None) -> Decimal | None:
-    if unit in _MASS:
-        return quantity * _MASS[unit]
-    if kg_per_unit is None or unit in ("hour", "day"):
-        return None
-    return quantity * kg_per_unit
+def _kg(facts: Facts, quantity: Decimal) -> Decimal | None:
+    return estimated_mass_kg(
+        quantity,
+        facts.unit,
+        resource_type=facts.resource_type,
+        listing_kg_per_unit=facts.kg_per_unit,
+        category_kg_per_unit=None,  # facts.kg_per_unit holds the category's already
+    )
 
 
 def coverage(offer: Facts, request: Facts) -> Decimal | None:
@@ -159,8 +152,8 @@ def coverage(offer: Facts, request: Facts) -> Decimal | None:
     None when the units cannot be compared."""
     wanted, available = request.quantity_remaining, offer.quantity_remaining
     if offer.unit != request.unit:
-        wanted_kg = in_kg(wanted, request.unit, request.kg_per_unit)
-        available_kg = in_kg(available, offer.unit, offer.kg_per_unit)
+        wanted_kg = _kg(request, wanted)
+        available_kg = _kg(offer, available)
         if wanted_kg is None or available_kg is None:
             return None
         wanted, available = wanted_kg, available_kg

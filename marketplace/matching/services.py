@@ -12,6 +12,7 @@ from marketplace.auth.models import User
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import NotFound, ValidationFailed
 from marketplace.core.geo import postcode_coordinates
+from marketplace.core.numbers import NotANumber, parse_decimal
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.matching import notifications, queries
@@ -174,8 +175,8 @@ def save_search(user: User, args: Mapping[str, str]) -> SavedSearch:
     radius = None
     if near and args.get("radius_km"):
         try:
-            radius = float(str(args.get("radius_km")).replace(",", "."))
-        except ValueError:
+            radius = float(parse_decimal(str(args.get("radius_km"))))
+        except NotANumber:
             radius = -1.0
         if not 0 < radius <= 500:
             problems["radius_km"] = [_("The radius must be between 0 and 500 km.")]

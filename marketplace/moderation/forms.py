@@ -10,18 +10,7 @@ from marketplace.moderation.models import REPORT_REASONS
 from marketplace.moderation.services import APPEAL_MAX, DETAILS_MAX, NOTE_MAX, REASON_MAX
 
 
-class _ServiceErrors:
-    def add_errors(self, fields: dict[str, list[str]]) -> None:
-        """Copy a service's ValidationFailed fields onto the form."""
-        for name, messages in fields.items():
-            target = self._fields.get(name)
-            if target is not None:
-                target.errors = [*list(target.errors or []), *messages]
-            else:
-                self.form_errors.extend(messages)
-
-
-class ReportForm(_ServiceErrors, FlaskForm):
+class ReportForm(FlaskForm):
     reason = RadioField(
         _l("What is wrong with this listing?"),
         choices=[SelectChoice(key, label) for key, label in REPORT_REASONS.items()],
@@ -34,7 +23,7 @@ class ReportForm(_ServiceErrors, FlaskForm):
     )
 
 
-class HideForm(_ServiceErrors, FlaskForm):
+class HideForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason (the organisation sees it)"),
         validators=[InputRequired(_l("Please give a reason.")), Length(max=REASON_MAX)],
@@ -42,7 +31,7 @@ class HideForm(_ServiceErrors, FlaskForm):
     )
 
 
-class NoteForm(_ServiceErrors, FlaskForm):
+class NoteForm(FlaskForm):
     note = TextAreaField(
         _l("Note (optional)"),
         validators=[Length(max=NOTE_MAX)],
@@ -50,7 +39,7 @@ class NoteForm(_ServiceErrors, FlaskForm):
     )
 
 
-class AppealForm(_ServiceErrors, FlaskForm):
+class AppealForm(FlaskForm):
     text = TextAreaField(
         _l("Why should the listing be visible again?"),
         validators=[InputRequired(_l("Please explain your appeal.")), Length(max=APPEAL_MAX)],

@@ -12,7 +12,7 @@ from marketplace.auth.models import User
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import Page, PageRequest
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status
+from marketplace.listings.liveness import effective_status
 from marketplace.listings.models import OWNER_ONLY_STATUSES, Listing
 from marketplace.listings.services import is_member
 from marketplace.moderation.models import (
@@ -22,7 +22,7 @@ from marketplace.moderation.models import (
     ListingReport,
     ModerationEvent,
 )
-from marketplace.moderation.services import current_hiding, require_coordinator
+from marketplace.moderation.services import current_hiding, require_moderator
 
 # -- favourites -----------------------------------------------------------------------------------
 
@@ -125,7 +125,7 @@ class ReportedListing:
 
 def list_reported_listings(coordinator: User, page: PageRequest) -> Page:
     """Open reports grouped by listing, the listing reported most recently first."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     open_reports = ListingReport.status == "open"
     total = db.session.execute(
         select(func.count(func.distinct(ListingReport.listing_id))).where(open_reports)
@@ -168,7 +168,7 @@ def list_reported_listings(coordinator: User, page: PageRequest) -> Page:
 
 def list_appeals(coordinator: User) -> list[ListingHiding]:
     """Hidings whose organisation appealed, oldest appeal first (it has waited longest)."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     return list(
         db.session.execute(
             select(ListingHiding)
@@ -193,7 +193,7 @@ class ModerationCase:
 
 def get_case(coordinator: User, listing_id: int) -> ModerationCase:
     """Everything a coordinator needs to decide about one listing, whatever its status."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     listing = db.session.get(Listing, listing_id)
     if listing is None:
         raise NotFound()
@@ -217,7 +217,7 @@ def get_case(coordinator: User, listing_id: int) -> ModerationCase:
 
 
 def get_listing_for_moderation(coordinator: User, listing_id: int) -> Listing:
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     listing = db.session.get(Listing, listing_id)
     if listing is None:
         raise NotFound()
@@ -235,7 +235,7 @@ def list_events(
     action: str | None = None,
 ) -> Page:
     """The audit log, newest first; optionally one listing's or one action's entries."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     conditions = []
     if listing_id is not None:
         conditions.append(ModerationEvent.listing_id == listing_id)

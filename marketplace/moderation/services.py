@@ -10,6 +10,7 @@ from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.audit.services import record_action
+from marketplace.auth.access import require_coordinator
 from marketplace.auth.models import User
 from marketplace.auth.throttle import throttle_enabled
 from marketplace.core.clock import utcnow
@@ -45,9 +46,8 @@ HIDEABLE_STATUSES = ("open", "reserved", "closed", "expired")
 # -- rights ---------------------------------------------------------------------------------------
 
 
-def require_coordinator(user: User | None) -> None:
-    if user is None or not getattr(user, "is_coordinator", False):
-        raise PermissionDenied(_("Only coordinators can moderate listings."))
+def require_moderator(user: User | None) -> None:
+    require_coordinator(user, _("Only coordinators can moderate listings."))
 
 
 #: Moderation actions that are coordinators' decisions: also in the admins' audit log.
@@ -188,7 +188,7 @@ def _close_open_reports(listing: Listing, coordinator: User, status: str) -> int
 
 def dismiss_reports(coordinator: User, listing: Listing, note: str = "") -> int:
     """A coordinator finds nothing wrong: the listing's open reports leave the queue."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     note = _text(note, "note", 0, NOTE_MAX, required=False)
     closed = _close_open_reports(listing, coordinator, "dismissed")
     if not closed:
@@ -212,7 +212,7 @@ def current_hiding(listing: Listing) -> ListingHiding | None:
 
 def hide_listing(coordinator: User, listing: Listing, reason: str) -> ListingHiding:
     """Take a listing off the market with a reason; its open reports count as dealt with."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     reason = _text(reason, "reason", REASON_MIN, REASON_MAX, required=True)
     previous = db.session.execute(
         select(Listing.status).where(Listing.id == listing.id)
@@ -279,7 +279,7 @@ def appeal_hiding(user: User, listing: Listing, text: str) -> ListingHiding:
 def restore_listing(coordinator: User, listing: Listing, note: str = "") -> ListingHiding:
     """Undo a hiding: the listing goes back to the status it had (open or reserved by what is
     left, when it was live)."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     note = _text(note, "note", 0, NOTE_MAX, required=False)
     hiding = current_hiding(listing)
     if hiding is None:
@@ -308,7 +308,7 @@ def restore_listing(coordinator: User, listing: Listing, note: str = "") -> List
 
 def uphold_hiding(coordinator: User, listing: Listing, note: str = "") -> ListingHiding:
     """Decide an appeal against the organisation: the listing stays hidden for good."""
-    require_coordinator(coordinator)
+    require_moderator(coordinator)
     note = _text(note, "note", 0, NOTE_MAX, required=False)
     hiding = current_hiding(listing)
     if hiding is None or not _move_hiding(

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from marketplace.core.errors import InvalidTransition, ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.queries import get_listing_for_viewer
@@ -72,7 +73,7 @@ def report(listing_id: int):
             services.report_listing(current_user, listing, form.reason.data, form.details.data)
         except ValidationFailed as error:
             db.session.rollback()
-            form.add_errors(error.fields)
+            copy_errors(form, error.fields)
         except InvalidTransition as error:
             db.session.rollback()
             flash(error.message, "info")
@@ -95,7 +96,7 @@ def appeal(listing_id: int):
             services.appeal_hiding(current_user, listing, form.text.data)
         except ValidationFailed as error:
             db.session.rollback()
-            form.add_errors(error.fields)
+            copy_errors(form, error.fields)
         else:
             flash(_("Your appeal has been sent to the coordinators."), "success")
             return redirect(url_for("listings.detail", listing_id=listing_id))
@@ -159,7 +160,7 @@ def act(listing_id: int, action: str):
         service(current_user, listing, getattr(form, field).data)
     except ValidationFailed as error:
         db.session.rollback()
-        form.add_errors(error.fields)
+        copy_errors(form, error.fields)
         return _render_case(listing_id, {slot: form}, 422)
     except InvalidTransition as error:
         db.session.rollback()

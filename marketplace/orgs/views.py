@@ -6,9 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.forms import ROLE_LABELS, copy_errors
+from marketplace.auth.forms import ROLE_LABELS
 from marketplace.auth.services import EmailTaken, LinkExpired, start_browser_session
 from marketplace.core.errors import NotFound, ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.core.i18n import current_language
 from marketplace.extensions import db, limiter
 from marketplace.orgs import queries, services

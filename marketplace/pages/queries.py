@@ -14,7 +14,7 @@ from marketplace.core.pagination import Page, PageRequest
 from marketplace.directory.queries import OrganisationDetails, load_details
 from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
-from marketplace.listings.expiry import effective_status_is
+from marketplace.listings.liveness import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.listings.queries import latest_listings, list_organisation_listings
 from marketplace.orgs.models import ORGANISATION_KINDS, Organisation

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from marketplace.api.personal_data import PersonalDataSchema
-from marketplace.auth.forms import copy_errors
 from marketplace.core.errors import ValidationFailed
+from marketplace.core.forms import copy_errors
 from marketplace.extensions import db
 from marketplace.privacy.erasure import erase_account, is_last_member
 from marketplace.privacy.export import collect_personal_data

@@ -11,10 +11,10 @@ listings, the categories' version and the sums of their factors and weights, and
 import copy
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
 
+from cachetools import LRUCache
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select
 
@@ -29,7 +29,7 @@ MAX_ENTRIES = 64
 #: Completions this long before the latest one are counted in the stamp: a transaction that
 #: completes an exchange commits well within it.
 WINDOW = timedelta(minutes=10)
-_entries: OrderedDict = OrderedDict()
+_entries: LRUCache = LRUCache(maxsize=MAX_ENTRIES)
 _lock = threading.Lock()
 
 
@@ -93,14 +93,10 @@ def cached(filters, compute: Callable, *args):
     with _lock:
         entry = _entries.get(key)
         if entry is not None and entry[0] == stamp and entry[1] > now:
-            _entries.move_to_end(key)
             return copy.deepcopy(entry[2])
     result = compute(filters, *args)
     with _lock:
         _entries[key] = (stamp, now + ttl, copy.deepcopy(result))
-        _entries.move_to_end(key)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
     return result
 
 

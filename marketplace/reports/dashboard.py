@@ -4,7 +4,7 @@ filter form, quick periods, the optional displacement rate, and the data its cha
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from flask_babel import format_date, get_locale
@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from marketplace.auth.access import require_coordinator
 from marketplace.categories.queries import grouped_categories
-from marketplace.core.errors import PermissionDenied, ValidationFailed
+from marketplace.core.errors import ValidationFailed
+from marketplace.core.numbers import NotANumber, parse_decimal
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import ORGANISATION_KINDS
@@ -51,10 +53,9 @@ class ReportRequest:
     displacement: Decimal | None = None  # share of reuse that replaces a new purchase, 0..1
 
 
-def require_coordinator(user) -> None:
+def require_report_reader(user) -> None:
     """Reports of the whole region are for coordinators and admins only."""
-    if not getattr(user, "is_coordinator", False):
-        raise PermissionDenied(_("Reports are for coordinators of the network."))
+    require_coordinator(user, _("Reports are for coordinators of the network."))
 
 
 def read_report_request(args: Mapping[str, str], only: tuple[str, ...] = FILTER_ARGS):
@@ -77,12 +78,12 @@ def _parse_rate(raw: str | None, errors: dict[str, list[str]]) -> Decimal | None
     """A percentage from 0 to 100 ("60", "60 %", "60,5") as a rate from 0 to 1."""
     if raw is None:
         return None
-    text = raw.replace("%", "").replace(",", ".").strip()
+    text = raw.replace("%", "").strip()
     try:
-        percent = Decimal(text) if len(text) <= 12 else None
-    except InvalidOperation:
+        percent = parse_decimal(text) if len(text) <= 12 else None
+    except NotANumber:
         percent = None
-    if percent is None or not percent.is_finite() or not 0 <= percent <= 100:
+    if percent is None or not 0 <= percent <= 100:
         errors["displacement"] = [_("Enter a percentage from 0 to 100.")]
         return None
     return (percent / 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

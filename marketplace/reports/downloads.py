@@ -13,7 +13,7 @@ from werkzeug.wsgi import wrap_file
 from marketplace.core.errors import NotFound
 from marketplace.core.filenames import period_filename
 from marketplace.core.i18n import current_language
-from marketplace.core.units import UNIT_LABELS
+from marketplace.core.unit_labels import UNIT_LABELS
 from marketplace.reports.exports import (
     iter_csv_from_records,
     iter_json,

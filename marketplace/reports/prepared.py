@@ -14,12 +14,13 @@ from urllib.parse import parse_qsl
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import delete, event, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from marketplace.auth.models import User
 from marketplace.core.clock import utcnow
 from marketplace.core.errors import NotFound
+from marketplace.core.session_hooks import forget_on_rollback, listen_once, outer_transaction
 from marketplace.extensions import db
 from marketplace.jobs.queue import enqueue, jobs_queued
 from marketplace.reports.filters import authorise_report_filters, parse_report_filters
@@ -76,18 +77,17 @@ def request_file(user: User, kind: str, source: str, filename: str, language: st
     return prepared
 
 
-@event.listens_for(Session, "after_commit")
 def _enqueue_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    for file_id in session.info.pop(_TO_ENQUEUE, []):
-        enqueue(build_prepared_file, file_id)
+    if outer_transaction(session):
+        for file_id in session.info.pop(_TO_ENQUEUE, []):
+            enqueue(build_prepared_file, file_id)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    if not session.in_nested_transaction():
-        session.info.pop(_TO_ENQUEUE, None)
+listen_once(
+    "prepared-files",
+    after_commit=_enqueue_after_commit,
+    after_rollback=forget_on_rollback(_TO_ENQUEUE),
+)
 
 
 def build_prepared_file(file_id: int) -> None:

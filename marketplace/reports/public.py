@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from cachetools import TTLCache
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -146,24 +147,28 @@ def compute_public_impact(on: date | None = None) -> PublicImpact:
     )
 
 
+#: (language, day) pairs kept: two languages, today and perhaps yesterday.
+_KEYS = 8
+
+
 class _Cache:
     """Figures per (language, day), kept a few minutes per process: /impact is public and its
     two summaries would otherwise run for every visitor."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple, tuple[float, PublicImpact]] = {}
+        self._entries: TTLCache = TTLCache(maxsize=_KEYS, ttl=0, timer=time.monotonic)
 
     def get_or_compute(self, key: tuple, seconds: float, compute) -> PublicImpact:
-        now = time.monotonic()
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and now - entry[0] < seconds:
-                return entry[1]
+            if self._entries.ttl != seconds:  # the setting changed: start afresh
+                self._entries = TTLCache(maxsize=_KEYS, ttl=seconds, timer=time.monotonic)
+            found = self._entries.get(key)
+        if found is not None:
+            return found
         value = compute()
         with self._lock:
-            self._entries = {k: v for k, v in self._entries.items() if now - v[0] < seconds}
-            self._entries[key] = (now, value)
+            self._entries[key] = value
         return value
 
     def clear(self) -> None:

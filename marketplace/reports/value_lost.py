@@ -3,18 +3,20 @@
 An offer counts in the period in which it left the market: its ended_at (Europe/Berlin date) when
 withdrawn or expired by the sweep; an open or reserved offer whose available-until date has passed
 (the sweep has not run yet) counts as expired on that date. Its remainder is converted to kg like a
-hand-over (kg, t x 1000, else x the listing's or the category's weight per unit; space and time
-have no mass) and to kg CO2e with the category's current factor."""
+hand-over (listings/mass.py: kg, t x 1000, else x the listing's or the category's weight per unit;
+space and time have no mass) and to kg CO2e with the category's current factor."""
 
 from datetime import UTC
 
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import and_, func, literal, or_, select, type_coerce
 
 from marketplace.categories.models import Category
 from marketplace.core.clock import today
 from marketplace.core.i18n import current_language
 from marketplace.extensions import db
-from marketplace.listings.models import Listing
+from marketplace.listings.liveness import past_due
+from marketplace.listings.mass import mass_sql
+from marketplace.listings.models import LIVE_STATUSES, Listing
 from marketplace.orgs.models import Organisation
 from marketplace.reports.figures import Breakdown, LostListing, ValueLost
 from marketplace.reports.filters import REGION_TZ, ReportFilters, utc_bounds
@@ -22,19 +24,10 @@ from marketplace.reports.labels import district_label
 from marketplace.reports.scope import KG, as_kg, category_ids, kg_sum
 
 ENDED_STATUSES = ("expired", "withdrawn")
-LIVE_STATUSES = ("open", "reserved")
 
 
 def _mass_expr():
-    quantity = Listing.quantity_remaining
-    per_unit = func.coalesce(Listing.kg_per_unit, Category.kg_per_unit)
-    mass = case(
-        (or_(Category.resource_type == "space", Listing.unit.in_(("hour", "day"))), None),
-        (Listing.unit == "kg", quantity),
-        (Listing.unit == "t", quantity * 1000),
-        else_=quantity * per_unit,
-    )
-    return type_coerce(func.round(mass, 3), KG)
+    return type_coerce(func.round(mass_sql(Listing.quantity_remaining), 3), KG)
 
 
 def _co2e_expr():
@@ -54,8 +47,7 @@ def _conditions(filters: ReportFilters) -> list:
             Listing.status.in_(LIVE_STATUSES),
             and_(Listing.status == "expired", Listing.ended_at.is_(None)),
         ),
-        Listing.available_until.is_not(None),
-        Listing.available_until < today(),
+        past_due(today()),
     ]
     if filters.date_from is not None:
         lapsed.append(Listing.available_until >= filters.date_from)

@@ -22,7 +22,7 @@ from marketplace.reports.dashboard import (
     period_args,
     quick_periods,
     read_report_request,
-    require_coordinator,
+    require_report_reader,
     share,
 )
 from marketplace.reports.dashboard_version import dashboard_version
@@ -118,7 +118,7 @@ def _impact_url():
 @bp.get("/reports")
 @login_required
 def dashboard():
-    require_coordinator(current_user)
+    require_report_reader(current_user)
     report = read_report_request(request.args)
     if report.filters is None or report.errors:
         return _dashboard_page(*_dashboard_context(report))
@@ -147,7 +147,7 @@ def _dashboard_page(context: dict, status: int):
 @bp.get("/reports/report.pdf")
 @login_required
 def report_pdf():
-    require_coordinator(current_user)
+    require_report_reader(current_user)
     context, status = _dashboard_context()
     if context["summary"] is None:
         return _dashboard_page(context, status)

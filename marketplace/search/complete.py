@@ -8,6 +8,8 @@ import bisect
 import heapq
 from functools import lru_cache
 
+from cachetools import LRUCache
+
 from marketplace.search import engine, query
 from marketplace.search.analysis import WORD_RE, english_stem, fold
 from marketplace.search.bilingual import read_pairs
@@ -28,7 +30,7 @@ class Completer:
 
     def __init__(self) -> None:
         self._owner = None
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: LRUCache = LRUCache(maxsize=_CACHE_SIZE)
 
     def complete(self, store: IndexStore, text: str | None) -> list[str]:
         """Up to eight completions of the query text (its last word completed). Call with
@@ -47,12 +49,10 @@ class Completer:
         """Completions of a last_word() answer from the cache of `owner` (an index version),
         computing new prefixes with words(prefix)."""
         if self._owner != owner:  # a searcher (whoosh) or a version tuple (PostgreSQL)
-            self._owner, self._cache = owner, {}
+            self._owner, self._cache = owner, LRUCache(maxsize=_CACHE_SIZE)
         head, prefix, upper = typed
         found = self._cache.get(prefix)
         if found is None:
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.clear()
             found = self._cache[prefix] = words(prefix)
         return [head + (w[:1].upper() + w[1:] if upper else w) for w in found]
 

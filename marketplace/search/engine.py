@@ -13,13 +13,17 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from marketplace.core.geo import box_around, haversine_km
+from marketplace.listings.liveness import EXPIRED
+from marketplace.listings.models import LIVE_STATUSES
 from marketplace.search.query import Plan
 from marketplace.search.schema import TEXT_FIELD
 from marketplace.search.segments import SegmentArrays
 from marketplace.search.store import IndexStore
 
-_KM_PER_DEG = 111.195
-_LIVE = (b"open", b"reserved")
+#: listings.liveness's rule on the index's columns (day numbers, 0 for no date).
+_LIVE = tuple(status.encode() for status in LIVE_STATUSES)
+_EXPIRED = EXPIRED.encode()
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,14 @@ def _effective_status_bits(a: SegmentArrays, today: int) -> dict[bytes, int]:
     def build(arrays: SegmentArrays):
         statuses = dict(arrays.values("status"))
         until = arrays.ints["available_until"]
-        past = [0 < u < today for u in until]
+        past = [0 < u < today for u in until]  # is_past_due: 0 is no date
         if any(past):
             overdue = _bits_from_flags(past)
             moved = 0
             for s in _LIVE:
                 moved |= statuses.get(s, 0) & overdue
                 statuses[s] = statuses.get(s, 0) & ~overdue
-            statuses[b"expired"] = statuses.get(b"expired", 0) | moved
+            statuses[_EXPIRED] = statuses.get(_EXPIRED, 0) | moved
         return statuses
 
     return a.derived(("effective", today), build)
@@ -134,21 +138,11 @@ def build_mask(a: SegmentArrays, spec: FilterSpec) -> int:
 
 
 def _within(a: SegmentArrays, lat: float, lon: float, radius: float) -> list[bool]:
-    dlat = radius / _KM_PER_DEG
-    dlon = radius / (_KM_PER_DEG * max(0.01, math.cos(math.radians(lat))))
+    west, south, east, north = box_around((lat, lon), radius)
     return [
-        abs(y - lat) <= dlat and abs(x - lon) <= dlon and _km(lat, lon, y, x) <= radius
+        south <= y <= north and west <= x <= east and haversine_km(lat, lon, y, x) <= radius
         for y, x in zip(a.floats["lat"], a.floats["lon"], strict=True)
     ]
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 12742.0176 * math.asin(min(1.0, math.sqrt(h)))
 
 
 # ---- matching ------------------------------------------------------------------------------
@@ -232,7 +226,9 @@ def run(store: IndexStore, plan: Plan, spec: FilterSpec, *, sort: str, limit: in
     outcome = Outcome([p[1] for p in picked], total, counters if facets else {})
     if origin is not None:
         outcome.distances = {
-            p[1]: round(_km(origin[0], origin[1], p[2], p[3]), 1) for p in picked if p[2] == p[2]
+            p[1]: round(haversine_km(origin[0], origin[1], p[2], p[3]), 1)
+            for p in picked
+            if p[2] == p[2]
         }
     return outcome
 
@@ -267,7 +263,7 @@ def _top_sorted(a: SegmentArrays, bits: int, count: int, sort: str, origin, limi
 
         def key(d):
             y, x = lats[d], lons[d]
-            far = math.inf if y != y or x != x else _km(origin[0], origin[1], y, x)
+            far = math.inf if y != y or x != x else haversine_km(origin[0], origin[1], y, x)
             return (-far, created[d], ids[d])
 
     elif sort == "ending_soon":

@@ -48,7 +48,7 @@ class SearchFilters:
 
     @classmethod
     def from_listing_filters(cls, f, viewer_organisation_id: int | None = None) -> "SearchFilters":
-        """From the browse page's and the API's parsed filters (listings.queries.ListingFilters,
+        """From the browse page's and the API's parsed filters (listings.filters.ListingFilters,
         read by attribute so that search does not depend on that module)."""
         point = f.near_point if getattr(f, "near", None) else None
         return cls(

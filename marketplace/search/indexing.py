@@ -20,10 +20,15 @@ import re
 from types import SimpleNamespace
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.sql.elements import TextClause
 
-from marketplace.extensions import db
+from marketplace.core.session_hooks import (
+    forget_on_rollback,
+    listen_once,
+    outer_transaction,
+    touched,
+)
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 
@@ -37,27 +42,25 @@ _ORG_FIELDS = ("name", "kind", "postcode", "district", "description")
 _BULK = "search_bulk_change"
 _CHANGED = "search_documents_changed"
 _TEXT_DML = re.compile(r"\b(update|insert\s+into|delete\s+from)\s+\"?listings\b", re.I)
-_registered = False
 
 
 def register() -> None:
-    """Listen on Flask-SQLAlchemy's session (once per process, for every app)."""
-    global _registered
-    if _registered:
-        return
-    event.listen(db.session, "after_flush", _after_flush)
-    event.listen(db.session, "do_orm_execute", _on_execute)
-    event.listen(db.session, "before_commit", _before_commit)
-    event.listen(db.session, "after_commit", _after_commit)
-    event.listen(db.session, "after_rollback", _after_rollback)
-    _registered = True
+    """Follow the session's commits (once per process, for every app)."""
+    listen_once(
+        "search",
+        after_flush=_after_flush,
+        do_orm_execute=_on_execute,
+        before_commit=_before_commit,
+        after_commit=_after_commit,
+        after_rollback=forget_on_rollback(_IDS, _ORGS, _ORG_DOCS, _BULK, _CHANGED),
+    )
 
 
 def _after_flush(session, _flush_context) -> None:
     ids: set[int] = set()
     renamed: set[int] = set()
     org_docs: dict = {}
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in touched(session):
         if isinstance(obj, Listing):
             if obj in session.dirty and not session.is_modified(obj):
                 continue
@@ -99,7 +102,7 @@ def _backend():
 
 
 def _before_commit(session) -> None:
-    if session.in_nested_transaction() or not session.info.get(_BULK):
+    if not outer_transaction(session) or not session.info.get(_BULK):
         return
     backend = _backend()
     if getattr(backend, "writes_in_transaction", False):
@@ -120,15 +123,8 @@ def _on_execute(state) -> None:
         state.session.info[_BULK] = True
 
 
-def _after_rollback(session) -> None:
-    if session.in_nested_transaction():
-        return  # a savepoint rolled back; what the transaction changed before it still stands
-    for key in (_IDS, _ORGS, _ORG_DOCS, _BULK, _CHANGED):
-        session.info.pop(key, None)
-
-
 def _after_commit(session) -> None:
-    if session.in_nested_transaction():
+    if not outer_transaction(session):
         # A savepoint was released: the transaction still holds the write lock, and its rows are
         # not committed yet; indexing now would wait on that lock and read uncommitted state.
         return

@@ -10,11 +10,11 @@ import struct
 import sys
 import zlib
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable
 from itertools import accumulate, repeat
 
 import numpy as np
+from cachetools import LRUCache
 from whoosh.reading import TermNotFound
 
 from marketplace.search.schema import FLOAT_COLUMNS, INT_COLUMNS, STRING_COLUMNS
@@ -33,11 +33,14 @@ class SegmentArrays:
         self.floats = {
             name: _numeric_column(reader, name, "d", self.size) for name in FLOAT_COLUMNS
         }
-        self.masks: OrderedDict = OrderedDict()
+        #: Filters vary (organisations, places...): a small LRU of their bitsets.
+        self.masks: LRUCache = LRUCache(maxsize=64)
         self._derived: dict = {}
-        self.terms: OrderedDict = OrderedDict()
-        self.impacts: OrderedDict = OrderedDict()
-        self._impact_postings = 0
+        self.terms: LRUCache = LRUCache(maxsize=4096)
+        #: Sized by postings; one larger than the budget is kept alone, as the last one asked.
+        self.impacts: LRUCache = LRUCache(
+            maxsize=IMPACT_BUDGET, getsizeof=lambda i: min(len(i.ids), IMPACT_BUDGET)
+        )
         self._values: dict[str, dict] = {}
         self._live: tuple[int, int] | None = None
         self._spelling: dict[str, int] | None = None
@@ -53,14 +56,10 @@ class SegmentArrays:
         return found
 
     def mask(self, key, build: Callable[["SegmentArrays"], object]):
-        """A filter's bitset, in a small LRU (filters vary: organisations, places...)."""
-        if key in self.masks:
-            self.masks.move_to_end(key)
-            return self.masks[key]
-        value = build(self)
-        self.masks[key] = value
-        if len(self.masks) > 64:
-            self.masks.popitem(last=False)
+        """A filter's bitset, from the LRU of masks."""
+        value = self.masks.get(key)
+        if value is None:
+            value = self.masks[key] = build(self)
         return value
 
     def values(self, column: str) -> dict:
@@ -93,30 +92,18 @@ class SegmentArrays:
     def term(self, reader, fieldname: str, text: str) -> int:
         """Bitset of the documents whose postings hold the term (deleted ones included)."""
         found = self.terms.get(text)
-        if found is not None:
-            self.terms.move_to_end(text)
-            return found
-        postings = _postings(reader, fieldname, text, weights=False)
-        found = self.terms[text] = bitset_of_array(postings[0], self.size) if postings else 0
-        if len(self.terms) > 4096:
-            self.terms.popitem(last=False)
+        if found is None:
+            postings = _postings(reader, fieldname, text, weights=False)
+            found = self.terms[text] = bitset_of_array(postings[0], self.size) if postings else 0
         return found
 
     def impact(self, reader, fieldname: str, text: str, avgdl: float) -> "Impact | None":
         """The term's BM25 contribution per posting, ordered best first (cached)."""
         found = self.impacts.get(text)
         if found is not None and abs(found.avgdl - avgdl) <= 0.02 * avgdl:
-            self.impacts.move_to_end(text)
             return found
-        if found is not None:
-            self._impact_postings -= len(found.ids)
         docs, weights = _postings(reader, fieldname, text) or _NO_POSTINGS
-        found = Impact.build(docs, weights, self.ints["length"], avgdl)
-        self.impacts[text] = found
-        self._impact_postings += len(found.ids)
-        while self._impact_postings > IMPACT_BUDGET and len(self.impacts) > 1:
-            _, old = self.impacts.popitem(last=False)
-            self._impact_postings -= len(old.ids)
+        found = self.impacts[text] = Impact.build(docs, weights, self.ints["length"], avgdl)
         return found
 
 

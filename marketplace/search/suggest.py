@@ -6,6 +6,7 @@ Answers are cached per index version: the automaton walk over the word list is t
 import bisect
 import contextlib
 
+from cachetools import LRUCache
 from whoosh.automata.lev import levenshtein_automaton
 
 from marketplace.search.analysis import english_stem, fold, query_alternatives, stem
@@ -19,27 +20,29 @@ RARE_WORD = 2
 SUGGEST_MIN_FREQ = 3
 
 
+#: Corrections kept per searcher.
+_CACHE_SIZE = 2000
+
+
 class Suggester:
     """Per-process cache of corrections and of the spelling vocabulary, emptied whenever the
     searcher changes."""
 
     def __init__(self):
         self._owner = None
-        self._cache: dict = {}
+        self._cache: LRUCache = LRUCache(maxsize=_CACHE_SIZE)
         self._vocabulary: Vocabulary | None = None
 
     def suggest(self, store, parsed: ParsedQuery, total: int) -> str | None:
         """Call with store.lock held."""
         searcher = store.searcher()
         if self._owner is not searcher:
-            self._owner, self._cache, self._vocabulary = searcher, {}, None
+            self._owner, self._cache, self._vocabulary = searcher, LRUCache(_CACHE_SIZE), None
         out, changed = [], False
         found_little = total < SUGGEST_BELOW
         for w in parsed.words:
             key = (w.text, found_little)
             if key not in self._cache:
-                if len(self._cache) > 2000:
-                    self._cache.clear()
                 if self._vocabulary is None:
                     self._vocabulary = Vocabulary.of(store, searcher)
                 self._cache[key] = correction(w, found_little, self._vocabulary)

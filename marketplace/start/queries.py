@@ -15,7 +15,7 @@ from marketplace.exchanges.queries import count_unread_exchanges, unread_counts
 from marketplace.extensions import db
 from marketplace.ledger.queries import get_account_view
 from marketplace.ledger.services import get_currency
-from marketplace.listings.expiry import effective_status_is
+from marketplace.listings.liveness import effective_status_is
 from marketplace.listings.models import Listing
 from marketplace.matching.models import MatchAlert
 from marketplace.matching.queries import count_unseen_alerts, list_alerts

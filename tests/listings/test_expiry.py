@@ -6,7 +6,7 @@ import pytest
 
 from marketplace.core.clock import today
 from marketplace.extensions import db
-from marketplace.listings import expiry
+from marketplace.listings import expiry, liveness
 from marketplace.listings.expiry import expire_due_listings, reset_sweep_clock
 from marketplace.listings.models import Listing
 
@@ -81,4 +81,4 @@ def test_past_due_listing_reads_as_expired_everywhere(client, make, api):
 def test_effective_status(make, status):
     listing = make.listing(available_until=yesterday(), status=status)
     expected = "expired" if status in ("open", "reserved") else status
-    assert expiry.effective_status(listing) == expected
+    assert liveness.effective_status(listing) == expected

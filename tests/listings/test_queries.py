@@ -7,13 +7,13 @@ import pytest
 from marketplace.core.clock import today
 from marketplace.core.errors import NotFound
 from marketplace.core.pagination import PageRequest
+from marketplace.listings.filters import parse_listing_filters
+from marketplace.listings.hits import highlight
 from marketplace.listings.queries import (
     get_listing_for_viewer,
-    highlight,
     latest_listings,
     list_listings,
     list_organisation_listings,
-    parse_listing_filters,
 )
 
 pytestmark = pytest.mark.usefixtures("request_ctx")

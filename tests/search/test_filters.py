@@ -122,7 +122,7 @@ def test_invalid_parameters_are_a_clear_error(search, kwargs, field):
 
 
 def test_filters_from_the_listing_pages_parser(search, listing, app):
-    from marketplace.listings.queries import parse_listing_filters
+    from marketplace.listings.filters import parse_listing_filters
 
     near = listing("Werkbank Zentrum", lat=51.3397, lon=12.3731, kind="request")
     listing("Werkbank Dresden", lat=51.0504, lon=13.7373, kind="request")

@@ -17,7 +17,7 @@ FROM_LISTINGS = (
     "LEFT JOIN categories p ON p.id = c.parent_id"
 )
 WITH_DOCUMENTS = " JOIN search_listing_documents d ON d.listing_id = l.id"
-#: A live listing past its date: it counts as expired for searching.
+#: listings.liveness.overdue in SQL: a live listing past its date counts as expired for searching.
 OVERDUE = "(l.status IN ('open', 'reserved') AND l.available_until < :today)"
 _EPOCH = date(1970, 1, 1)
 _RANK_WEIGHTS = "'{" + ",".join(str(w) for w in RANK_WEIGHTS) + "}'"
