@@ -1,6 +1,9 @@
 """SQL pieces of the PostgreSQL backend: the filters of an engine.FilterSpec as a WHERE clause
 over listings (l), their category (c) and its parent (p), ranking and distance expressions.
-Every value is a bound parameter; only fixed SQL text is put together here."""
+Every value is a bound parameter; only fixed SQL text is put together here.
+
+`l` is either the listings table (no words: every listing) or the search documents, which hold
+copies of the listing columns the filters read under the same names (tables.FILTER_COLUMNS)."""
 
 from collections import Counter
 from datetime import date, timedelta
@@ -16,7 +19,12 @@ FROM_LISTINGS = (
     "FROM listings l JOIN categories c ON c.id = l.category_id "
     "LEFT JOIN categories p ON p.id = c.parent_id"
 )
-WITH_DOCUMENTS = " JOIN search_listing_documents d ON d.listing_id = l.id"
+#: Where words are searched: the documents alone, no join with listings (the planner read every
+#: live listing into a hash for a common word); their key is listing_id.
+FROM_DOCUMENTS = (
+    "FROM search_listing_documents l JOIN categories c ON c.id = l.category_id "
+    "LEFT JOIN categories p ON p.id = c.parent_id"
+)
 #: A live listing past its date: it counts as expired for searching.
 OVERDUE = "(l.status IN ('open', 'reserved') AND l.available_until < :today)"
 _EPOCH = date(1970, 1, 1)
@@ -78,7 +86,7 @@ def filter_clause(spec: FilterSpec, params: dict) -> str:
     return " AND ".join(out) or "TRUE"
 
 
-def rank_expression(scoring, params: dict, document: str = "d.document") -> str:
+def rank_expression(scoring, params: dict, document: str = "l.document") -> str:
     """Sum of weight * ts_rank over the scoring terms grouped by weight ("0" for none)."""
     parts = []
     for i, (weight, tsquery) in enumerate(weighted_queries(scoring)):

@@ -10,7 +10,7 @@ from marketplace.search import complete, query
 from marketplace.search.complete import Completer
 from marketplace.search.filters import SearchFilters, compile_filters
 from marketplace.search.postgres.documents import match_query
-from marketplace.search.postgres.sql import FROM_LISTINGS, WITH_DOCUMENTS, filter_clause
+from marketplace.search.postgres.sql import FROM_DOCUMENTS, filter_clause
 from marketplace.search.suggest import SUGGEST_BELOW, correction, distance
 
 log = logging.getLogger(__name__)
@@ -116,8 +116,8 @@ class Spellings:
 
             def finds(plan) -> bool:
                 statement = (
-                    f"SELECT 1 {FROM_LISTINGS}{WITH_DOCUMENTS} WHERE {where} "  # noqa: S608
-                    "AND d.document @@ CAST(:match AS tsquery) LIMIT 1"
+                    f"SELECT 1 {FROM_DOCUMENTS} WHERE {where} "  # noqa: S608
+                    "AND l.document @@ CAST(:match AS tsquery) LIMIT 1"
                 )
                 found = conn.execute(sa.text(statement), {**params, "match": match_query(plan)})
                 return found.first() is not None
