@@ -170,13 +170,15 @@ class PostgresBackend(SessionReads):
             params["match"] = text
             where.append("l.document @@ CAST(:match AS tsquery)")
             source, key = sql.FROM_DOCUMENTS, "l.listing_id"
+        if sql.categories_needed(spec):
+            source += sql.WITH_CATEGORIES
         scored = sort == "relevance" and text is not None and plan.scoring
         score = sql.rank_expression(plan.scoring, params) if scored else "0"
         distance = sql.distance_km("l.lat", "l.lon") if spec.near is not None else "NULL"
         order = sql.ORDER[sort if scored or sort != "relevance" else "newest"]
         matches = (
-            f"SELECT {key} AS id, l.created_at, l.available_until, l.kind, l.district, c.slug, "
-            f"p.slug AS parent, {distance} AS distance, {score} AS score {source} "
+            f"SELECT {key} AS id, l.created_at, l.available_until, l.kind, l.district, "
+            f"l.category_id, {distance} AS distance, {score} AS score {source} "
             f"WHERE {' AND '.join(where)}"
         )
         with self.connection() as conn:

@@ -11,6 +11,7 @@ from marketplace.search.postgres.documents import any_of, quote
 from marketplace.search.postgres.sql import (
     FROM_DOCUMENTS,
     FROM_LISTINGS,
+    WITH_CATEGORIES,
     filter_clause,
     rank_expression,
 )
@@ -66,7 +67,10 @@ def _nearest_in_categories(conn, query: RelatedQuery) -> list[int]:
         )
     else:
         order = "l.created_at DESC, l.id DESC"
-    statement = f"SELECT l.id {FROM_LISTINGS} WHERE {where} ORDER BY {order} LIMIT :limit"
+    statement = (
+        f"SELECT l.id {FROM_LISTINGS}{WITH_CATEGORIES} "  # noqa: S608
+        f"WHERE {where} ORDER BY {order} LIMIT :limit"
+    )
     return list(conn.execute(sa.text(statement), params).scalars())
 
 
