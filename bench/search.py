@@ -154,10 +154,9 @@ def create_search_tables(conn) -> None:
     import sqlalchemy as sa
 
     from marketplace.search.postgres import tables
-    from marketplace.search.postgres.words import trigram_schema
 
     conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    tables.create_all(conn, trigram_schema(conn))
+    tables.create_all(conn)
 
 
 def index_state(app, backend) -> tuple[int, float]:

@@ -3,6 +3,10 @@ read (status, kind, category, organisation, district, coordinates, dates): a tex
 reads the documents alone instead of joining every live listing. Filled from the listings here,
 so no reindex is needed; PostgreSQL only (on SQLite there are no documents).
 
+The trigram index on search_spellings goes: "did you mean" now compares the few distinct words
+of a prefix range (pg_trgm's similarity stays in use), and the index held one entry per word and
+listing.
+
 Revision ID: 0018_search_filter_columns
 Revises: 0017_search_documents
 """
@@ -42,10 +46,22 @@ def upgrade():
     for name, _, nullable in _COLUMNS:
         if not nullable:
             op.alter_column("search_listing_documents", name, nullable=False)
+    op.execute("DROP INDEX IF EXISTS ix_search_spellings_word_trgm")
 
 
 def downgrade():
-    if op.get_bind().dialect.name != "postgresql":
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
         return
+    schema = bind.execute(
+        sa.text(
+            "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+            "WHERE e.extname = 'pg_trgm'"
+        )
+    ).scalar_one()
+    op.execute(
+        "CREATE INDEX IF NOT EXISTS ix_search_spellings_word_trgm ON search_spellings "
+        f'USING gin (word "{schema}".gin_trgm_ops)'
+    )
     for name, _, _ in reversed(_COLUMNS):
         op.drop_column("search_listing_documents", name)

@@ -57,9 +57,10 @@ organisation_documents = _documents(
     "search_organisation_documents", "organisation_id", organisations.c.id
 )
 
-#: The surface words of titles and category names per listing, for "did you mean" (pg_trgm)
-#: and completion (prefix ranges: C collation). One row per word and listing, so concurrent
-#: writers never update a shared counter.
+#: The surface words of titles and category names per listing, for "did you mean" (pg_trgm's
+#: similarity over the distinct words of a prefix range) and completion (prefix ranges: C
+#: collation). One row per word and listing, so concurrent writers never update a shared
+#: counter.
 spellings = sa.Table(
     "search_spellings",
     metadata,
@@ -76,18 +77,7 @@ sa.Index("ix_search_spellings_listing_id", spellings.c.listing_id)
 #: Bumped after every commit that changed listings: the version cached pages are keyed on.
 version_sequence = sa.Sequence("search_version", metadata=metadata)
 
-TRIGRAM_INDEX = "ix_search_spellings_word_trgm"
 
-
-def trigram_index_sql(schema: str) -> str:
-    """The trigram index on spellings.word; `schema` is where pg_trgm is installed."""
-    return (
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON search_spellings "
-        f'USING gin (word "{schema}".gin_trgm_ops)'
-    )
-
-
-def create_all(conn: sa.Connection, trgm_schema: str) -> None:
-    """Create the tables (tests; installations get them from the migration)."""
+def create_all(conn: sa.Connection) -> None:
+    """Create the tables (tests; installations get them from the migrations)."""
     metadata.create_all(conn)
-    conn.execute(sa.text(trigram_index_sql(trgm_schema)))
