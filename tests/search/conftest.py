@@ -36,7 +36,8 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def postgres_search(app):
-    """A PostgresBackend on the worker's schema, its tables created as the migration would."""
+    """A PostgresBackend on the worker's schema, its tables created as the migrations would
+    (pg_trgm for "did you mean")."""
     import sqlalchemy as sa
 
     from marketplace.extensions import db
@@ -44,11 +45,9 @@ def postgres_search(app):
     from marketplace.search.postgres.words import trigram_schema
 
     with app.app_context(), db.engine.begin() as conn:
-        schema = trigram_schema(conn)
-        if schema is None:
+        if trigram_schema(conn) is None:
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
-            schema = "public"
-        tables.create_all(conn, schema)
+        tables.create_all(conn)
         return PostgresBackend(db.engine)
 
 

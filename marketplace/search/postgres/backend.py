@@ -1,9 +1,10 @@
 """PostgresBackend: the SearchBackend protocol over the search documents' tables.
 
 Which listings match is one tsquery against the GIN index; filters, facets, sorts and
-distances read the listings themselves, so no status change or expiry can leave a document
-behind. Relevance is ts_rank with the whoosh field weights (documents.RANK_WEIGHTS); highlights,
-"did you mean" and completion use the application's own code on rows read from here.
+distances read the documents' copies of the listing columns, written in the listing's own
+transaction (an expiry is a date compared with today, no rewrite). Relevance is ts_rank with
+the whoosh field weights (documents.RANK_WEIGHTS); highlights, "did you mean" and completion
+use the application's own code on rows read from here.
 """
 
 import logging
@@ -164,18 +165,20 @@ class PostgresBackend(SessionReads):
         params: dict = {"limit": limit}
         where = [sql.filter_clause(spec, params)]
         text = match_query(plan)
-        source = sql.FROM_LISTINGS
+        source, key = sql.FROM_LISTINGS, "l.id"
         if text is not None:
             params["match"] = text
-            where.append("d.document @@ CAST(:match AS tsquery)")
-            source += sql.WITH_DOCUMENTS
+            where.append("l.document @@ CAST(:match AS tsquery)")
+            source, key = sql.FROM_DOCUMENTS, "l.listing_id"
+        if sql.categories_needed(spec):
+            source += sql.WITH_CATEGORIES
         scored = sort == "relevance" and text is not None and plan.scoring
         score = sql.rank_expression(plan.scoring, params) if scored else "0"
         distance = sql.distance_km("l.lat", "l.lon") if spec.near is not None else "NULL"
         order = sql.ORDER[sort if scored or sort != "relevance" else "newest"]
         matches = (
-            "SELECT l.id, l.created_at, l.available_until, l.kind, l.district, c.slug, "
-            f"p.slug AS parent, {distance} AS distance, {score} AS score {source} "
+            f"SELECT {key} AS id, l.created_at, l.available_until, l.kind, l.district, "
+            f"l.category_id, {distance} AS distance, {score} AS score {source} "
             f"WHERE {' AND '.join(where)}"
         )
         with self.connection() as conn:

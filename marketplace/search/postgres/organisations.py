@@ -11,7 +11,7 @@ from marketplace.search.postgres.sql import rank_expression
 
 def _matching(conn, plan: query.Plan, where: str, params: dict, offset: int, limit: int):
     params = {**params, "match": match_query(plan), "offset": offset, "limit": limit}
-    score = rank_expression(plan.scoring, params)
+    score = rank_expression(plan.scoring, params, "d.document")
     statement = (
         f"SELECT o.id, count(*) OVER () AS total, {score} AS score FROM organisations o "  # noqa: S608
         "JOIN search_organisation_documents d ON d.organisation_id = o.id "

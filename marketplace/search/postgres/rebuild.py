@@ -65,11 +65,14 @@ def rebuild_documents(
         count += _collect(list(pending), pending, progress)
     with engine.begin() as conn:
         writes.write_organisation_ids(conn)
-    with engine.connect() as conn:
-        # Fresh statistics: the planner picks the GIN index by the lexemes' frequencies.
+    # Every row was rewritten: VACUUM makes the old versions' space reusable (a searched table
+    # twice its size read twice the pages: 265 MB for 138 MB of documents where autovacuum was
+    # off) and marks the pages all-visible, so that counting spellings reads the index only;
+    # ANALYZE gives fresh statistics, the planner picks the GIN index by the lexemes'
+    # frequencies. VACUUM runs outside a transaction.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for table in ("search_listing_documents", "search_spellings"):
-            conn.execute(sa.text(f"ANALYZE {table}"))
-        conn.commit()
+            conn.execute(sa.text(f"VACUUM (ANALYZE) {table}"))
     return RebuildReport("postgres", count, time.monotonic() - started, procs)
 
 

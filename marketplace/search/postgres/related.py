@@ -9,8 +9,9 @@ from marketplace.core.clock import today
 from marketplace.search.engine import FilterSpec
 from marketplace.search.postgres.documents import any_of, quote
 from marketplace.search.postgres.sql import (
+    FROM_DOCUMENTS,
     FROM_LISTINGS,
-    WITH_DOCUMENTS,
+    WITH_CATEGORIES,
     filter_clause,
     rank_expression,
 )
@@ -38,9 +39,9 @@ def related_listings(conn, query: RelatedQuery) -> RelatedResult:
         where = _base(query, params)
         score = rank_expression(query.terms, params)
         statement = (
-            f"SELECT l.id, {score} AS score {FROM_LISTINGS}{WITH_DOCUMENTS} "
-            f"WHERE {where} AND d.document @@ CAST(:match AS tsquery) "
-            "ORDER BY score DESC, l.id ASC LIMIT :limit"
+            f"SELECT l.listing_id AS id, {score} AS score {FROM_DOCUMENTS} "
+            f"WHERE {where} AND l.document @@ CAST(:match AS tsquery) "
+            "ORDER BY score DESC, l.listing_id ASC LIMIT :limit"
         )
         found.update((r.id, float(r.score)) for r in conn.execute(sa.text(statement), params))
         # Every term once in a title: what "matches all the words" scores.
@@ -66,7 +67,10 @@ def _nearest_in_categories(conn, query: RelatedQuery) -> list[int]:
         )
     else:
         order = "l.created_at DESC, l.id DESC"
-    statement = f"SELECT l.id {FROM_LISTINGS} WHERE {where} ORDER BY {order} LIMIT :limit"
+    statement = (
+        f"SELECT l.id {FROM_LISTINGS}{WITH_CATEGORIES} "  # noqa: S608
+        f"WHERE {where} ORDER BY {order} LIMIT :limit"
+    )
     return list(conn.execute(sa.text(statement), params).scalars())
 
 

@@ -1,6 +1,9 @@
 """SQL pieces of the PostgreSQL backend: the filters of an engine.FilterSpec as a WHERE clause
 over listings (l), their category (c) and its parent (p), ranking and distance expressions.
-Every value is a bound parameter; only fixed SQL text is put together here."""
+Every value is a bound parameter; only fixed SQL text is put together here.
+
+`l` is either the listings table (no words: every listing) or the search documents, which hold
+copies of the listing columns the filters read under the same names (tables.FILTER_COLUMNS)."""
 
 from collections import Counter
 from datetime import date, timedelta
@@ -12,11 +15,14 @@ from marketplace.search.postgres.documents import (
     weighted_queries,
 )
 
-FROM_LISTINGS = (
-    "FROM listings l JOIN categories c ON c.id = l.category_id "
-    "LEFT JOIN categories p ON p.id = c.parent_id"
+FROM_LISTINGS = "FROM listings l"
+#: Where words are searched: the documents alone, no join with listings (the planner read every
+#: live listing into a hash for a common word); their key is listing_id.
+FROM_DOCUMENTS = "FROM search_listing_documents l"
+#: Joined only for the filters that read a category (categories_needed).
+WITH_CATEGORIES = (
+    " JOIN categories c ON c.id = l.category_id LEFT JOIN categories p ON p.id = c.parent_id"
 )
-WITH_DOCUMENTS = " JOIN search_listing_documents d ON d.listing_id = l.id"
 #: listings.liveness.overdue in SQL: a live listing past its date counts as expired for searching.
 OVERDUE = "(l.status IN ('open', 'reserved') AND l.available_until < :today)"
 _EPOCH = date(1970, 1, 1)
@@ -31,6 +37,11 @@ def distance_km(lat: str, lon: str) -> str:
         f"cos(radians(:near_lat)) * cos(radians(CAST({lat} AS float8))) * "
         f"power(sin(radians(CAST({lon} AS float8) - :near_lon) / 2), 2)))))"
     )
+
+
+def categories_needed(spec: FilterSpec) -> bool:
+    """Whether filter_clause(spec) reads the category (c) and its parent (p)."""
+    return spec.category is not None or spec.resource_type is not None
 
 
 def filter_clause(spec: FilterSpec, params: dict) -> str:
@@ -78,7 +89,7 @@ def filter_clause(spec: FilterSpec, params: dict) -> str:
     return " AND ".join(out) or "TRUE"
 
 
-def rank_expression(scoring, params: dict, document: str = "d.document") -> str:
+def rank_expression(scoring, params: dict, document: str = "l.document") -> str:
     """Sum of weight * ts_rank over the scoring terms grouped by weight ("0" for none)."""
     parts = []
     for i, (weight, tsquery) in enumerate(weighted_queries(scoring)):
@@ -97,19 +108,25 @@ ORDER = {
     "nearest": "distance ASC NULLS LAST, created_at DESC, id DESC",
     "relevance": "score DESC, id ASC",
 }
-#: (facet, column of the matches) counted; a listing counts for its category and the parent.
-FACET_COLUMNS = (
-    ("kind", "kind"),
-    ("district", "district"),
-    ("category", "slug"),
-    ("category", "parent"),
+#: Facet counts from the matches grouped once by (kind, district, category_id): a few hundred
+#: groups, summed per facet; a listing counts for its category and for the parent.
+_FACETS = (
+    "SELECT 'total', NULL, NULL, NULL, CAST(coalesce(sum(n), 0) AS bigint) FROM g",
+    "SELECT 'kind', NULL, NULL, kind, CAST(sum(n) AS bigint) FROM g GROUP BY kind",
+    "SELECT 'district', NULL, NULL, district, CAST(sum(n) AS bigint) FROM g GROUP BY district",
+    "SELECT 'category', NULL, NULL, c.slug, CAST(sum(g.n) AS bigint) FROM g "
+    "JOIN categories c ON c.id = g.category_id GROUP BY c.slug",
+    "SELECT 'category', NULL, NULL, p.slug, CAST(sum(g.n) AS bigint) FROM g "
+    "JOIN categories c ON c.id = g.category_id JOIN categories p ON p.id = c.parent_id "
+    "GROUP BY p.slug",
 )
 
 
 def page_statement(matches: str, order: str, facets: bool) -> str:
     """One statement for a page: the top rows of `matches` (id, created_at, available_until,
-    kind, district, slug, parent, distance, score) in `order`, the total and, with facets,
-    the counts by kind, district and category: the matches are found once.
+    kind, district, category_id, distance, score) in `order`, the total and, with facets,
+    the counts by kind, district and category: the matches are found once, and read once
+    more for all the counts (not once per facet).
     Rows: (part, id, distance, value, n)."""
     # The place in the order travels along: UNION ALL promises no order of its rows.
     # Numbered after the LIMIT: a window over all matches would sort them all.
@@ -117,17 +134,14 @@ def page_statement(matches: str, order: str, facets: bool) -> str:
         f"SELECT id, distance, row_number() OVER (ORDER BY {order}) AS place "  # noqa: S608
         f"FROM (SELECT * FROM m ORDER BY {order} LIMIT :limit) AS page"
     )
-    parts = [
-        f"SELECT 'top' AS part, id, distance, NULL AS value, place AS n FROM ({top}) AS t",  # noqa: S608
-        "SELECT 'total', NULL, NULL, NULL, count(*) FROM m",
-    ]
-    if facets:
-        parts += [
-            f"SELECT '{name}', NULL, NULL, {column}, count(*) FROM m GROUP BY {column}"  # noqa: S608
-            for name, column in FACET_COLUMNS
-        ]
-    materialized = "MATERIALIZED " if facets else ""
-    return f"WITH m AS {materialized}({matches}) " + " UNION ALL ".join(parts)
+    parts = [f"SELECT 'top' AS part, id, distance, NULL AS value, place AS n FROM ({top}) AS t"]  # noqa: S608
+    if not facets:
+        parts.append("SELECT 'total', NULL, NULL, NULL, count(*) FROM m")
+        return f"WITH m AS ({matches}) " + " UNION ALL ".join(parts)
+    groups = "SELECT kind, district, category_id, count(*) AS n FROM m GROUP BY 1, 2, 3"
+    return f"WITH m AS MATERIALIZED ({matches}), g AS ({groups}) " + " UNION ALL ".join(
+        parts + list(_FACETS)
+    )
 
 
 def outcome(rows, facets: bool, with_distance: bool) -> Outcome:

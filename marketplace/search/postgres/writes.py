@@ -9,14 +9,20 @@ import sqlalchemy as sa
 from marketplace.search import documents
 from marketplace.search.organisations import organisation_rows_select
 from marketplace.search.postgres.documents import listing_fields, organisation_vector
+from marketplace.search.postgres.tables import FILTER_COLUMNS
 
+_COPIES = ", ".join(FILTER_COLUMNS)
+#: The filter columns are copied from the row as this statement sees it; the stamp condition
+#: keeps a newer document (written by the row's own later transaction) from being replaced.
 _UPSERT_LISTINGS = sa.text(
-    "INSERT INTO search_listing_documents (listing_id, document, stamp) "
-    "SELECT t.i, CAST(t.v AS tsvector), t.s FROM unnest("
-    "CAST(:ids AS integer[]), CAST(:docs AS text[]), CAST(:stamps AS timestamp[])) AS t(i, v, s) "
-    "WHERE EXISTS (SELECT 1 FROM listings WHERE listings.id = t.i) "
-    "ON CONFLICT (listing_id) DO UPDATE SET document = excluded.document, stamp = excluded.stamp "
-    "WHERE search_listing_documents.stamp IS NULL OR excluded.stamp IS NULL "
+    f"INSERT INTO search_listing_documents (listing_id, document, stamp, {_COPIES}) "  # noqa: S608
+    "SELECT t.i, CAST(t.v AS tsvector), t.s, "
+    + ", ".join(f"l.{c}" for c in FILTER_COLUMNS)
+    + " FROM unnest(CAST(:ids AS integer[]), CAST(:docs AS text[]), "
+    "CAST(:stamps AS timestamp[])) AS t(i, v, s) JOIN listings l ON l.id = t.i "
+    "ON CONFLICT (listing_id) DO UPDATE SET document = excluded.document, stamp = excluded.stamp, "
+    + ", ".join(f"{c} = excluded.{c}" for c in FILTER_COLUMNS)
+    + " WHERE search_listing_documents.stamp IS NULL OR excluded.stamp IS NULL "
     "OR search_listing_documents.stamp <= excluded.stamp "
     "RETURNING listing_id"
 )
@@ -33,10 +39,13 @@ _UPSERT_ORGANISATIONS = sa.text(
     "WHERE EXISTS (SELECT 1 FROM organisations WHERE organisations.id = t.i) "
     "ON CONFLICT (organisation_id) DO UPDATE SET document = excluded.document"
 )
+#: Missing, older than the row, or with copies of its columns that differ (a statement that
+#: changed them without updated_at).
 _STALE = sa.text(
-    "SELECT l.id FROM listings l "
+    "SELECT l.id FROM listings l "  # noqa: S608 - fixed column names
     "LEFT JOIN search_listing_documents d ON d.listing_id = l.id "
-    "WHERE d.listing_id IS NULL OR d.stamp IS DISTINCT FROM l.updated_at"
+    "WHERE d.listing_id IS NULL OR d.stamp IS DISTINCT FROM l.updated_at OR "
+    + " OR ".join(f"d.{c} IS DISTINCT FROM l.{c}" for c in FILTER_COLUMNS)
 )
 
 

@@ -1,14 +1,14 @@
 """Report files prepared by background jobs (issue 15: large exports and PDFs as jobs).
 
-Revision ID: 0018_prepared_files
-Revises: 0017_search_documents
+Revision ID: 0019_prepared_files
+Revises: 0018_search_filter_columns
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_prepared_files"
-down_revision = "0017_search_documents"
+revision = "0019_prepared_files"
+down_revision = "0018_search_filter_columns"
 branch_labels = None
 depends_on = None
 
