@@ -124,8 +124,10 @@ def iter_csv_records(filters: ReportFilters, batch: int = 5000) -> Iterator[tupl
         case((co2e.is_(None), None), else_=factor_source_expr(filters)).label("source"),
         Offer.district,
     )
-    connection = db.session.connection()
-    result = connection.execution_options(stream_results=True).execute(stmt)
+    # A server-side cursor for this statement only: Connection.execution_options() would set it
+    # on the session's connection for every later statement of the transaction (an UPDATE after
+    # an export, in a job, then failed on PostgreSQL as "DECLARE ... CURSOR FOR UPDATE").
+    result = db.session.connection().execute(stmt, execution_options={"stream_results": True})
     for chunk in result.partitions(batch):
         yield from chunk
 
@@ -176,7 +178,9 @@ def iter_xlsx_records(
     stmt = _rows_select(filters, *(columns[name] for name in EXCHANGE_COLUMNS))
     if limit is not None:
         stmt = stmt.limit(limit)
-    connection = db.session.connection()
-    result = connection.execution_options(stream_results=True).execute(stmt)
+    # A server-side cursor for this statement only: Connection.execution_options() would set it
+    # on the session's connection for every later statement of the transaction (an UPDATE after
+    # an export, in a job, then failed on PostgreSQL as "DECLARE ... CURSOR FOR UPDATE").
+    result = db.session.connection().execute(stmt, execution_options={"stream_results": True})
     for chunk in result.partitions(batch):
         yield from chunk
