@@ -43,6 +43,15 @@ def get_category_by_slug(slug: str | None) -> Category | None:
     return db.session.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
 
 
+def known_category_slug(slug: str | None, errors: dict[str, list[str]]) -> str | None:
+    """A category slug asked for in a filter: kept when a category has it, else an error on the
+    field "category" and no category (the listings' and the directory's filters)."""
+    if slug and get_category_by_slug(slug) is None:
+        errors.setdefault("category", []).append(str(_l("Unknown category.")))
+        return None
+    return slug or None
+
+
 def category_ids_with_descendants(category: Category) -> list[int]:
     """The category's id and those of all categories below it (choosing a parent includes them)."""
     children: dict[int | None, list[int]] = {}

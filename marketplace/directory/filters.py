@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from marketplace.categories.queries import get_category_by_slug
+from marketplace.categories.queries import known_category_slug
 from marketplace.core.geo import parse_radius_km, postcode_coordinates
 from marketplace.core.params import printable
 from marketplace.directory.functions import function_codes
@@ -135,11 +135,7 @@ def parse_directory_filters(
         kind = None
     values["kind"] = kind
     values["district"] = text("district", 120)
-    slug = text("category", 60)
-    if slug and get_category_by_slug(slug) is None:
-        errors.setdefault("category", []).append(_("Unknown category."))
-        slug = None
-    values["category"] = slug
+    values["category"] = known_category_slug(text("category", 60), errors)
     near = text("near", 5)
     if near:
         point = postcode_coordinates(near)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from marketplace.categories.models import RESOURCE_TYPES
-from marketplace.categories.queries import get_category_by_slug
+from marketplace.categories.queries import known_category_slug
 from marketplace.core.geo import parse_radius_km, postcode_coordinates
 from marketplace.core.params import printable
 from marketplace.listings.models import KINDS, STATUSES
@@ -102,11 +102,7 @@ def parse_listing_filters(
     values["resource_type"] = choice("resource_type", RESOURCE_TYPES)
     values["status"] = choice("status", tuple(STATUSES)) or "open"
     values["district"] = text("district", 120)
-    slug = text("category", 60)
-    if slug and get_category_by_slug(slug) is None:
-        errors.setdefault("category", []).append(_("Unknown category."))
-        slug = None
-    values["category"] = slug
+    values["category"] = known_category_slug(text("category", 60), errors)
     organisation_id = (args.get("organisation_id") or "").strip()
     if organisation_id:
         if organisation_id.isdigit() and 0 < int(organisation_id) < 2**31:
