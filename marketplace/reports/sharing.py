@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from marketplace.bookings.models import Booking
@@ -15,6 +15,7 @@ from marketplace.categories.queries import list_categories
 from marketplace.core.clock import local_month, utcnow
 from marketplace.core.i18n import current_language
 from marketplace.extensions import db
+from marketplace.listings.mass import mass_sql
 from marketplace.listings.models import Listing
 from marketplace.orgs.models import Organisation
 from marketplace.reports.filters import ReportFilters, utc_bounds
@@ -93,7 +94,8 @@ def list_booking_records(filters: ReportFilters, now: datetime) -> list[BookingR
             func.coalesce(_Offer.district, "").label("district"),
             Booking.borrower_id,
             Booking.provider_id,
-            func.coalesce(_Offer.kg_per_unit, Category.kg_per_unit).label("kg_per_unit"),
+            # The mass of one unit lent, by the one rule (kg and t, space has none).
+            mass_sql(literal(1), _Offer, Category).label("kg_per_unit"),
             Category.co2e_factor,
             Booking.fee_eur,
         )

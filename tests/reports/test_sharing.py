@@ -247,3 +247,26 @@ def test_organisation_page_and_public_page_show_sharing(app, client, login_as, w
     assert "Jugendwerkstatt" not in public
     method = client.get("/method").get_data(as_text=True)
     assert 'id="method-sharing"' in method
+
+
+def test_a_loan_weighed_in_kg_counts_its_kilograms_by_the_one_mass_rule(sharing):
+    """Issue 16: the loans' estimate weighed a unit with the listing's or the category's weight
+    even when the unit is kg (the category's 2.5 kg per pallet made 10 kg lent count as 25)."""
+    pallets = factories.category("pallets")
+    assert pallets.co2e_factor
+    pallets.kg_per_unit = Decimal("2.5")
+    scrap = factories.listing(
+        organisation=sharing["drill"].organisation,
+        title="Schrottkiste zum Ausleihen",
+        category=pallets,
+        mode="lend",
+        capacity=10,
+        quantity=Decimal("10"),
+        unit="kg",
+    )
+    db.session.commit()
+    start = datetime(2025, 5, 6, 8)
+    _booking(scrap, sharing["youth"], start, start + timedelta(days=1), units=10)
+    estimate = summarise_sharing(ReportFilters(), displacement=Decimal("1"))
+    expected = (Decimal("10") * pallets.co2e_factor).quantize(Decimal("0.001"))
+    assert estimate.co2e_estimate_kg == expected
