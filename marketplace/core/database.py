@@ -45,8 +45,21 @@ def configure_engine(engine: Engine) -> None:
 
 
 def declare_write_intent() -> None:
-    """Call before the first query of a GET request that will write (e.g. an expiry sweep)."""
+    """Call in a GET request that will write (e.g. marks something read): its next transaction
+    takes the write lock when it begins, waiting for it up to the busy timeout. The read
+    transaction the request may have begun already (loading the signed-in user) ends here: a
+    deferred transaction that upgrades to a write fails at once when another holds the lock."""
+    from marketplace.extensions import db
+
     g.write_intent = True
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()  # nothing written yet: only ends the deferred read
+
+
+def end_write_intent() -> None:
+    """The GET request's writes are done: its later transactions begin deferred again."""
+    g.pop("write_intent", None)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql.elements import TextClause
 
+from marketplace.core.database import end_write_intent
 from marketplace.core.errorpages import error_response, internal_error_response
 from marketplace.extensions import db
 
@@ -45,6 +46,15 @@ def commit_despite_refusal() -> None:
     towards the throttle even though it answers 401."""
     if has_request_context():
         g.commit_despite_refusal = True
+
+
+def commit_before_reading() -> None:
+    """End the request's transaction now, for a page that writes a little (marks something read
+    or seen) and then reads a lot: on SQLite the write lock is then not held while the page is
+    computed and rendered (/matches scores candidates for it). The one exception to the single
+    commit, for GET pages; a refused commit answers as at the end of a request."""
+    db.session.commit()
+    end_write_intent()  # the page's reads begin deferred, without the lock
 
 
 def read_back_writes() -> None:

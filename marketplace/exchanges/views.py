@@ -10,6 +10,7 @@ from marketplace.core.errors import DomainError, ValidationFailed, raise_access_
 from marketplace.core.forms import copy_errors
 from marketplace.core.numbers import format_number
 from marketplace.core.pagination import PageRequest
+from marketplace.core.unit_of_work import commit_before_reading
 from marketplace.exchanges import conversation, queries, services, workflow
 from marketplace.exchanges.forms import CompleteForm, MessageForm, NoteForm, ProposeForm
 from marketplace.exchanges.models import EXCHANGE_STATUSES, MASS_BASES, TRANSPORT_MODES
@@ -81,6 +82,7 @@ def detail(exchange_id: int):
     declare_write_intent()  # opening the page marks it as read
     exchange = queries.get_exchange_for_user(exchange_id, current_user)
     conversation.mark_exchange_read(current_user, exchange)
+    commit_before_reading()
     return _render_detail(queries.get_exchange_for_user(exchange_id, current_user))
 
 

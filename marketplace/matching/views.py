@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from marketplace.core.database import declare_write_intent
 from marketplace.core.errors import ValidationFailed
 from marketplace.core.pagination import PageRequest
+from marketplace.core.unit_of_work import commit_before_reading
 from marketplace.extensions import db
 from marketplace.listings.queries import get_listing_for_viewer
 from marketplace.matching import alerts, figures, panel, queries, services
@@ -28,6 +29,7 @@ def index():
     declare_write_intent()  # opening the page marks the alerts as seen
     items = queries.list_alerts(current_user.organisation_id)
     services.mark_alerts_seen(current_user.organisation_id, items)
+    commit_before_reading()
     return render_template(
         "matching/index.html",
         alerts=panel.alert_views(queries.list_alerts(current_user.organisation_id)),
