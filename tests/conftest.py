@@ -224,13 +224,15 @@ def german_by_default(app):
 @pytest.fixture
 def quiet_sweeps(app, monkeypatch):
     """The periodic sweeps (expiry, digests, bookings, index drift) off for a test that counts
-    a page's queries: on a slow machine one of them falls due between two counts."""
+    a page's queries: on a slow machine one of them fell due between two counts (0 turns a
+    request-time sweep off; a large interval still let the first request of a process sweep,
+    and that sweep waited out the busy timeout behind the test's own session)."""
     for name in (
         "EXPIRY_SWEEP_INTERVAL_S",
         "MATCH_DIGEST_SWEEP_INTERVAL_S",
         "BOOKING_SWEEP_INTERVAL_S",
     ):
-        monkeypatch.setitem(app.config, name, 10**9)
+        monkeypatch.setitem(app.config, name, 0)
     search = app.extensions.get("search")
     if search is not None:
         monkeypatch.setattr(search, "drift_interval_s", 10.0**9)

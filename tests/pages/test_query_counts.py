@@ -59,7 +59,7 @@ def test_page_statements_are_bounded_and_flat(app, client, make, login_as, quiet
     if who != "anonymous":
         login_as(member if who == "member" else coordinator)
     path = page.format(listing=first.id, org=first.organisation_id)
-    _count(app, client, path)  # the first request of a process runs the due sweeps
+    _count(app, client, path)  # the first request fills what is kept per process
     few = _count(app, client, path)
     _more_of_everything(make, member, 8)
     _count(app, client, path)  # caches kept per data version fill again
