@@ -14,7 +14,6 @@ from marketplace.reports.filters import (
     parse_report_filters,
 )
 from marketplace.reports.prepared import request_file, xlsx_wants_job
-from marketplace.reports.rows import count_exchange_rows
 
 bp = Blueprint("reports_export", __name__)
 
@@ -36,7 +35,7 @@ def export_xlsx():
     """Exchanges, summary and method sheets; with Redis, a large workbook is prepared by a job
     and the asker is sent to follow it (marketplace/reports/prepared.py)."""
     filters = _filters()
-    if xlsx_wants_job(count_exchange_rows(filters)):
+    if xlsx_wants_job(filters):
         source = urlencode(sorted((k, v[:200]) for k, v in request.args.items()))
         prepared = request_file(
             current_user,

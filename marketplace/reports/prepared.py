@@ -23,7 +23,11 @@ from marketplace.core.errors import NotFound
 from marketplace.core.session_hooks import forget_on_rollback, listen_once, outer_transaction
 from marketplace.extensions import db
 from marketplace.jobs.queue import enqueue, jobs_queued
-from marketplace.reports.filters import authorise_report_filters, parse_report_filters
+from marketplace.reports.filters import (
+    ReportFilters,
+    authorise_report_filters,
+    parse_report_filters,
+)
 from marketplace.reports.prepared_models import (
     FAILED,
     PENDING,
@@ -32,6 +36,7 @@ from marketplace.reports.prepared_models import (
     RUNNING,
     PreparedFile,
 )
+from marketplace.reports.rows import count_exchange_rows
 
 log = logging.getLogger("marketplace.reports")
 _TO_ENQUEUE = "prepared_files_to_enqueue"
@@ -39,8 +44,11 @@ _TO_ENQUEUE = "prepared_files_to_enqueue"
 LISTED = 50
 
 
-def xlsx_wants_job(rows: int) -> bool:
-    return jobs_queued() and rows >= int(current_app.config["EXPORT_JOB_MIN_ROWS"])
+def xlsx_wants_job(filters: ReportFilters) -> bool:
+    """With Redis, a workbook of at least EXPORT_JOB_MIN_ROWS exchanges (counted only then)."""
+    if not jobs_queued():
+        return False
+    return count_exchange_rows(filters) >= int(current_app.config["EXPORT_JOB_MIN_ROWS"])
 
 
 def pdf_wants_job() -> bool:

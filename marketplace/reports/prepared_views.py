@@ -5,6 +5,7 @@ from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from marketplace.reports.prepared import get_prepared_file, list_prepared_files
+from marketplace.reports.prepared_models import READY
 
 bp = Blueprint("reports_files", __name__)
 
@@ -40,7 +41,7 @@ def show(file_id: int):
 @login_required
 def download(file_id: int):
     file = get_prepared_file(current_user, file_id)
-    if file.status != "ready":
+    if file.status != READY:
         return redirect(url_for("reports_files.show", file_id=file.id), 303)
     return Response(
         file.content,
