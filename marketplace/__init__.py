@@ -90,6 +90,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     from marketplace.auth.sessions import load_user_from_session
+    from marketplace.core.commit_stamp import follow_commits
     from marketplace.core.database import configure_engine
     from marketplace.core.i18n import install_template_gettext, select_locale
     from marketplace.core.translated_templates import install_translated_format
@@ -107,6 +108,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        follow_commits(app, db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     babel.init_app(

@@ -16,6 +16,7 @@ from marketplace.core.errors import DomainError, ValidationFailed, raise_access_
 from marketplace.core.forms import copy_errors
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
+from marketplace.listings.detail_page import listing_head
 from marketplace.listings.liveness import effective_status
 from marketplace.listings.queries import get_listing_for_viewer
 
@@ -122,7 +123,11 @@ def request_booking(listing_id: int):
             return redirect(url_for("listings.detail", listing_id=listing_id))
     listing = get_listing_for_viewer(listing_id, current_user.organisation_id)
     html = render_template(
-        "listings/detail.html", listing=listing, is_owner=False, booking_form=form
+        "listings/detail.html",
+        head=listing_head(listing),
+        listing=listing,
+        is_owner=False,
+        booking_form=form,
     )
     return html, 422
 

@@ -25,6 +25,7 @@ from marketplace.core.i18n import current_language
 from marketplace.core.pagination import PageRequest
 from marketplace.extensions import db
 from marketplace.listings.cards import listing_card
+from marketplace.listings.detail_page import listing_page
 from marketplace.listings.expiry import sweep_expired_listings
 from marketplace.listings.facet_tree import facet_tree
 from marketplace.listings.filters import parse_listing_filters
@@ -53,7 +54,6 @@ from marketplace.listings.queries import (
 from marketplace.listings.services import (
     check_can_edit,
     create_listing,
-    is_member,
     update_listing,
     withdraw_listing,
 )
@@ -181,14 +181,8 @@ def new():
 
 @bp.get("/listings/<int:listing_id>")
 def detail(listing_id: int):
-    listing = get_listing_for_viewer(listing_id, _viewer_org_id())
-    return render_template(
-        "listings/detail.html",
-        listing=listing,
-        is_owner=is_member(
-            current_user if current_user.is_authenticated else None, listing.organisation_id
-        ),
-    )
+    head, content = listing_page(listing_id)
+    return render_template("listings/detail.html", head=head, content=content)
 
 
 @bp.route("/listings/<int:listing_id>/edit", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, exists, select
 
 from marketplace.bookings.queries import waiting_bookings_count_select
+from marketplace.core.kept_reads import kept_read
 from marketplace.exchanges.queries import unread_exchanges_count_select
 from marketplace.extensions import db
 from marketplace.ledger.models import Currency
@@ -41,14 +42,18 @@ def header_counts() -> dict:
     if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
         return _NONE
     if "header_counts" not in g:
-        unread, waiting, alerts, currency = db.session.execute(
-            _counts_statement(),
-            {"user_id": current_user.id, "org_id": current_user.organisation_id},
-        ).one()
-        g.header_counts = {
-            "exchange_unread_count": int(unread or 0),
-            "booking_waiting_count": int(waiting or 0),
-            "match_alert_count": int(alerts or 0),
-            "has_local_currency": bool(currency),
-        }
+        reader = (current_user.id, current_user.organisation_id)
+        g.header_counts = kept_read("header_counts", reader, lambda: _count(*reader))
     return g.header_counts
+
+
+def _count(user_id: int, org_id: int) -> dict:
+    unread, waiting, alerts, currency = db.session.execute(
+        _counts_statement(), {"user_id": user_id, "org_id": org_id}
+    ).one()
+    return {
+        "exchange_unread_count": int(unread or 0),
+        "booking_waiting_count": int(waiting or 0),
+        "match_alert_count": int(alerts or 0),
+        "has_local_currency": bool(currency),
+    }
