@@ -5,7 +5,9 @@ gaps matrix and some 1,500 formatted numbers) and coordinators reload it with th
 It is kept under: the report data stamp (exchanges, listings, categories, the day), the map's
 version (organisations, their places and functions, listings, categories), the bookings' latest
 change, the ledger's latest transfer and the minute (loans fall due and periods end by the
-clock). A section that shows other data must add its version here.
+clock). A section that shows other data must add its version here. Where the database has a
+commit stamp (core/commit_stamp.py: the embedded SQLite), the stamp and the minute say the same
+without a statement.
 """
 
 import time
@@ -13,6 +15,7 @@ import time
 from sqlalchemy import func, select
 
 from marketplace.bookings.models import Booking
+from marketplace.core.kept_reads import request_stamp
 from marketplace.directory.map_version import read_map_version
 from marketplace.extensions import db
 from marketplace.ledger.models import Transfer
@@ -21,6 +24,9 @@ from marketplace.reports.cache import data_stamp
 
 def dashboard_version() -> tuple | None:
     """None while the map has no version (nothing would tell when organisations changed)."""
+    stamp = request_stamp()
+    if stamp is not None:
+        return stamp, int(time.time() // 60)
     map_version = read_map_version()
     if map_version is None:
         return None
