@@ -107,3 +107,31 @@ def test_the_anonymous_language_link_leads_back_to_each_address(kept, make, clie
         page = client.get(path).text
         link = re.search(r'href="(/language/(?:de|en)\?next=[^"]+)"', page).group(1)
         assert parse_qs(urlsplit(unescape(link)).query)["next"] == [path]
+
+
+@pytest.mark.parametrize(
+    "page, role",
+    [("/listings", "member"), ("/listings/{id}", "member"), ("/reports", "coordinator")],
+)
+def test_a_page_seen_again_asks_no_statement(kept, make, app, client, login_as, page, role):
+    """Nothing was written since the first view: the reader, the header's counts and the
+    content all come from what was kept (the query-count guard's budgets are the first view's)."""
+    from marketplace.directory.map_version import bump_map_version
+
+    login_as(make.user(role=role))
+    listing = make.listing()
+    bump_map_version(db.session.connection())
+    db.session.commit()
+    path = page.format(id=listing.id)
+    assert client.get(path).status_code == 200
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []
