@@ -91,6 +91,7 @@ def _init_extensions(app: Flask) -> None:
 
     from marketplace.auth.sessions import load_user_from_session
     from marketplace.core.commit_stamp import follow_commits
+    from marketplace.core.cookie_sessions import KeptCookieSessionInterface
     from marketplace.core.database import configure_engine
     from marketplace.core.i18n import install_template_gettext, select_locale
     from marketplace.core.translated_templates import install_translated_format
@@ -116,6 +117,7 @@ def _init_extensions(app: Flask) -> None:
     )
     install_template_gettext(app)
     install_translated_format(app)
+    app.session_interface = KeptCookieSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
