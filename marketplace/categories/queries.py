@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from marketplace.categories.models import RESOURCE_TYPES, Category
+from marketplace.core.kept_reads import kept_read
 from marketplace.extensions import db
 
 #: Names of the resource types for headings and <optgroup>s.
@@ -46,10 +47,18 @@ def get_category_by_slug(slug: str | None) -> Category | None:
 def known_category_slug(slug: str | None, errors: dict[str, list[str]]) -> str | None:
     """A category slug asked for in a filter: kept when a category has it, else an error on the
     field "category" and no category (the listings' and the directory's filters)."""
-    if slug and get_category_by_slug(slug) is None:
+    if slug and not _category_exists(slug):
         errors.setdefault("category", []).append(str(_l("Unknown category.")))
         return None
     return slug or None
+
+
+def _category_exists(slug: str) -> bool:
+    """Asked on every filtered list page: kept until the next write (core/kept_reads.py)."""
+    found = kept_read(
+        "category_slugs", slug, lambda: get_category_by_slug(slug) is not None or None
+    )
+    return bool(found)
 
 
 def category_ids_with_descendants(category: Category) -> list[int]:

@@ -55,7 +55,7 @@ def render_fragment(template: str, **context) -> str:
 
 
 def _cache(kind: str) -> VersionedCache | None:
-    app = current_app
+    app = current_app._get_current_object()  # one context lookup, not one per attribute
     size = app.config.get("FRAGMENT_CACHE_SIZE")
     if size is None:
         size = 0 if app.testing else DEFAULT_SIZE

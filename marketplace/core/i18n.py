@@ -73,7 +73,12 @@ def install_template_gettext(app: Flask) -> None:
 
 
 def current_language() -> str:
-    return str(get_locale() or "de")[:2]
+    """The two-letter code of the context's locale. Pages ask it some ten times; once chosen,
+    the locale is read where flask_babel keeps it (as _template_translations does), which also
+    follows a force_locale() block."""
+    state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(state, "babel_locale", None) or get_locale()
+    return str(locale or "de")[:2]
 
 
 def format_quantity(value: Decimal | float | int | None) -> str:

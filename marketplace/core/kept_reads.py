@@ -34,7 +34,7 @@ def request_stamp() -> bytes | None:
 
 
 def kept_cache(kind: str) -> VersionedCache | None:
-    app = current_app
+    app = current_app._get_current_object()  # one context lookup, not one per attribute
     size = app.config.get("READ_CACHE_SIZE")
     if size is None:
         size = 0 if app.testing else DEFAULT_SIZE

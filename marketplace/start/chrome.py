@@ -28,7 +28,8 @@ _TEMPLATES = {"header": "layout/_header.html", "footer": "layout/_footer.html"}
 def site_chrome(part: str, minimal: bool = False) -> Markup:
     """Template global: the header or footer for this request (minimal: the error page's,
     which asks nothing of the database)."""
-    signed_in = not minimal and current_user.is_authenticated
+    user = current_user._get_current_object()  # one context lookup, not one per attribute
+    signed_in = not minimal and user.is_authenticated
     counts = header_counts() if signed_in else {}
     language = current_language()
     if part == "footer":
@@ -39,22 +40,16 @@ def site_chrome(part: str, minimal: bool = False) -> Markup:
                 _TEMPLATES["footer"], signed_in=signed_in, minimal_chrome=minimal
             ),
         )
-    endpoint = request.endpoint
-    kind_arg = request.args.get("kind") if endpoint == "listings.browse" else None
+    here = request._get_current_object()
+    endpoint = here.endpoint
+    kind_arg = here.args.get("kind") if endpoint == "listings.browse" else None
     on_own = bool(
         signed_in
         and endpoint == "pages.organisation"
-        and (request.view_args or {}).get("org_id") == current_user.organisation_id
+        and (here.view_args or {}).get("org_id") == user.organisation_id
     )
     reader = (
-        (
-            current_user.id,
-            current_user.role,
-            current_user.organisation_id,
-            current_user.organisation.name,
-        )
-        if signed_in
-        else None
+        (user.id, user.role, user.organisation_id, user.organisation.name) if signed_in else None
     )
     context = {
         "signed_in": signed_in,
@@ -72,14 +67,16 @@ def site_chrome(part: str, minimal: bool = False) -> Markup:
         ),
         lambda: render_fragment(_TEMPLATES["header"], **context, **_SLOTS),
     )
-    return _fill_slots(html, language, endpoint)
+    return _fill_slots(html, language, here)
 
 
-def _fill_slots(html: str, language: str, endpoint: str | None) -> Markup:
+def _fill_slots(html: str, language: str, request) -> Markup:
     here = request.full_path if request.query_string else request.path
     other = "en" if language == "de" else "de"
     values = {
-        _SLOTS["search_value"]: request.args.get("q", "") if endpoint == "listings.browse" else "",
+        _SLOTS["search_value"]: request.args.get("q", "")
+        if request.endpoint == "listings.browse"
+        else "",
         _SLOTS["here"]: here,
         _SLOTS["language_href"]: cached_url_for("pages.language_link", language=other, next=here),
     }

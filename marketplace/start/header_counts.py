@@ -39,12 +39,15 @@ def _counts_statement():
 
 def header_counts() -> dict:
     """Context processor: the badges' counts, once per request, only for signed-in pages."""
-    if not current_user or not current_user.is_authenticated or request.path.startswith("/api/"):
+    counts = g.get("header_counts")
+    if counts is not None:
+        return counts
+    user = current_user._get_current_object() if current_user else None
+    if not user or not user.is_authenticated or request.path.startswith("/api/"):
         return _NONE
-    if "header_counts" not in g:
-        reader = (current_user.id, current_user.organisation_id)
-        g.header_counts = kept_read("header_counts", reader, lambda: _count(*reader))
-    return g.header_counts
+    reader = (user.id, user.organisation_id)
+    counts = g.header_counts = kept_read("header_counts", reader, lambda: _count(*reader))
+    return counts
 
 
 def _count(user_id: int, org_id: int) -> dict:
