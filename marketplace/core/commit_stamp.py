@@ -41,7 +41,8 @@ class FileStamp:
     def bump(self) -> bytes:
         token = uuid.uuid4().hex.encode()
         with self._lock:
-            scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            writer = f"{os.getpid()}.{threading.get_ident()}"  # apps of one process share the file
+            scratch = self.path.with_name(f"{self.path.name}.{writer}.tmp")
             scratch.write_bytes(token)
             os.replace(scratch, self.path)
         return token
