@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from marketplace.core.versioned_cache import VersionedCache
+from marketplace.core.versioned_cache import VersionedCache, app_cache
 
 #: Fragments kept per kind and process when FRAGMENT_CACHE_SIZE is not configured.
 DEFAULT_SIZE = 512
@@ -56,13 +56,4 @@ def render_fragment(template: str, **context) -> str:
 
 def _cache(kind: str) -> VersionedCache | None:
     app = current_app._get_current_object()  # one context lookup, not one per attribute
-    size = app.config.get("FRAGMENT_CACHE_SIZE")
-    if size is None:
-        size = 0 if app.testing else DEFAULT_SIZE
-    if not size:
-        return None
-    caches = app.extensions.setdefault("fragment_caches", {})
-    cache = caches.get(kind)
-    if cache is None or cache.size != size:
-        cache = caches[kind] = VersionedCache(int(size))
-    return cache
+    return app_cache(app, "fragment_caches", "FRAGMENT_CACHE_SIZE", DEFAULT_SIZE, kind)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable
 from flask import current_app, g, has_request_context
 
 from marketplace.core.commit_stamp import commit_stamp
-from marketplace.core.versioned_cache import VersionedCache
+from marketplace.core.versioned_cache import VersionedCache, app_cache
 from marketplace.extensions import db
 
 #: Entries kept per kind and process when READ_CACHE_SIZE is not configured.
@@ -35,16 +35,7 @@ def request_stamp() -> bytes | None:
 
 def kept_cache(kind: str) -> VersionedCache | None:
     app = current_app._get_current_object()  # one context lookup, not one per attribute
-    size = app.config.get("READ_CACHE_SIZE")
-    if size is None:
-        size = 0 if app.testing else DEFAULT_SIZE
-    if not size:
-        return None
-    caches = app.extensions.setdefault("kept_reads", {})
-    cache = caches.get(kind)
-    if cache is None or cache.size != size:
-        cache = caches[kind] = VersionedCache(int(size))
-    return cache
+    return app_cache(app, "kept_reads", "READ_CACHE_SIZE", DEFAULT_SIZE, kind)
 
 
 def kept_read(kind: str, key: Hashable, read: Callable[[], object]):

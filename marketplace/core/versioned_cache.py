@@ -44,3 +44,19 @@ class VersionedCache:
 
     def __len__(self) -> int:
         return len(self._values)
+
+
+def app_cache(app, family: str, size_setting: str, default_size: int, kind: str):
+    """The app's VersionedCache `kind` of a family (kept in app.extensions[family]); its size is
+    the setting, or `default_size` (0 under TESTING: tests change rows behind the versions'
+    back); None when the size is 0."""
+    size = app.config.get(size_setting)
+    if size is None:
+        size = 0 if app.testing else default_size
+    if not size:
+        return None
+    caches = app.extensions.setdefault(family, {})
+    cache = caches.get(kind)
+    if cache is None or cache.size != size:
+        cache = caches[kind] = VersionedCache(int(size))
+    return cache
