@@ -1,10 +1,13 @@
 """Web throughput as users get it: `python -m bench.web [--n N] [--workers W] [--seconds S]`.
 
-Serves, one after the other and with the same number of gunicorn sync workers, on 127.0.0.1:
+Serves, with the same number of gunicorn sync workers, on 127.0.0.1:
   1. a bare Flask route (one line of text): the baseline every page is divided by;
   2. the search backend alone: a plain WSGI callable per worker that runs the search the
      search page runs (20 results, highlights, facets) and answers the ids as JSON;
   3. the application (`wsgi:app`, as `make serve` runs it) with the page cache off, then on.
+The bare route and the backend stay up while the application is measured: each page's ratio
+divides it by the baseline measured in the half-slices right before and after it, so that a
+host that slows down during the run does not move the ratios.
 Rows ending in "-new" are first seen: thousands of distinct paths, no warm-up, so that each worker
 builds what it serves (the search backend has its own "-new" row on the same queries); the other
 rows repeat a rotation, as readers paging through the same lists do, and meet the kept fragments.
@@ -176,11 +179,20 @@ def load(
     path of the rotation a few times per worker, so that the repeated rows measure what a
     reader paging through seen pages gets (none for the first-seen sets: the warm-up would see
     their first paths)."""
-    run = run_wrk if shutil.which("wrk") else run_python
     if warm:
-        warm_up(server, paths, connections, cookie, passes=3 * server.workers)
-        run(server, paths, min(2.0, seconds), connections, cookie)  # the load's own connections
-    return run(server, paths, seconds, connections, cookie)
+        warm_load(server, paths, seconds, connections, cookie)
+    return _runner()(server, paths, seconds, connections, cookie)
+
+
+def _runner():
+    return run_wrk if shutil.which("wrk") else run_python
+
+
+def warm_load(server: Server, paths, seconds, connections, cookie=None) -> None:
+    """Every path of the rotation a few times per worker, then a short load on the load's own
+    connections."""
+    warm_up(server, paths, connections, cookie, passes=3 * server.workers)
+    _runner()(server, paths, min(2.0, seconds), connections, cookie)
 
 
 def warm_up(server: Server, paths, connections, cookie=None, passes: int = 1) -> None:
@@ -529,33 +541,37 @@ def main() -> None:
     )
 
     figures: dict[tuple[str, str, str], tuple[float, int]] = {}
+    #: per page, the bare route's (and for search the backend's) req/s measured right before
+    #: and after it: the ratios compare slices a few seconds apart, not minutes (host drift)
+    around: dict[tuple[str, str, str], dict[str, float]] = {}
     settled: dict[str, str] = {}  # the cookies as the browser holds them after its first page
     rss = 0.0
-    for name, target, extra_env in (
-        ("bare", "bench.web:bare_app", {}),
-        ("backend", "bench.web:backend_app_factory()", {}),
-        ("off", "wsgi:app", {"MARKETPLACE_LISTINGS_PAGE_CACHE_SIZE": "0"}),
-        ("on", "wsgi:app", {"MARKETPLACE_LISTINGS_PAGE_CACHE_SIZE": "256"}),
-    ):
-        server = Server(target, args.workers, {**env, **extra_env})
-        try:
-            if name == "bare":
-                figures[("bare", "anonymous", "-")] = load(
-                    server, ["/"], args.seconds, args.connections
-                )
-            elif name == "backend":
-                backend_paths = [p.replace("/listings?", "/?") for p in search_paths]
-                figures[("backend", "anonymous", "-")] = load(
-                    server, backend_paths, args.seconds, args.connections
-                )
-                figures[("backend-new", "anonymous", "-")] = load(
-                    server,
-                    [p.replace("/listings?", "/?") for p in unseen],
-                    args.seconds,
-                    args.connections,
-                    warm=False,
-                )
-            else:
+    backend_paths = [p.replace("/listings?", "/?") for p in search_paths]
+    bare = Server("bench.web:bare_app", args.workers, env)
+    backend_server = Server("bench.web:backend_app_factory()", args.workers, env)
+    try:
+        figures[("bare", "anonymous", "-")] = load(bare, ["/"], args.seconds, args.connections)
+        figures[("backend", "anonymous", "-")] = load(
+            backend_server, backend_paths, args.seconds, args.connections
+        )
+        figures[("backend-new", "anonymous", "-")] = load(
+            backend_server,
+            [p.replace("/listings?", "/?") for p in unseen],
+            args.seconds,
+            args.connections,
+            warm=False,
+        )
+        rss = max(rss, backend_server.worker_rss_mb())
+
+        def baseline(server, base_paths):
+            return load(server, base_paths, args.seconds / 2, args.connections, warm=False)[0]
+
+        for name, extra_env in (
+            ("off", {"MARKETPLACE_LISTINGS_PAGE_CACHE_SIZE": "0"}),
+            ("on", {"MARKETPLACE_LISTINGS_PAGE_CACHE_SIZE": "256"}),
+        ):
+            server = Server("wsgi:app", args.workers, {**env, **extra_env})
+            try:
                 for page, who, cache in PAGES:
                     if cache != name or (only and page not in only):
                         continue
@@ -563,39 +579,56 @@ def main() -> None:
                         settled[who] = settle_cookie(server, cookie_name, cookies[who])
                     cookie = settled.get(who)
                     header = f"{cookie_name}={cookie}" if cookie else None
-                    figures[(page, who, cache)] = load(
-                        server,
-                        paths[page],
-                        args.seconds,
-                        args.connections,
-                        cookie=header,
-                        warm=not page.endswith("-new"),
+                    key = (page, who, cache)
+                    bases = {"bare": (bare, ["/"])}
+                    if page.startswith("search"):
+                        bases["backend"] = (backend_server, backend_paths)
+                    if not page.endswith("-new"):
+                        warm_load(server, paths[page], args.seconds, args.connections, header)
+                    before = {b: baseline(*where) for b, where in bases.items()}
+                    figures[key] = load(
+                        server, paths[page], args.seconds, args.connections, header, warm=False
                     )
+                    around[key] = {
+                        b: (before[b] + baseline(*where)) / 2 for b, where in bases.items()
+                    }
                     print(
-                        f"  {page:10} {who:12} cache {cache:3} {figures[(page, who, cache)][0]:8.1f} requests/s",
+                        f"  {page:10} {who:12} cache {cache:3} {figures[key][0]:8.1f} requests/s"
+                        f"  (bare around it {around[key]['bare']:.1f})",
                         flush=True,
                     )
                 if name == "off" and not args.no_consistency:
                     with app.test_request_context():
                         print(consistency(server, backend), flush=True)
-            rss = max(rss, server.worker_rss_mb())
-        finally:
-            server.stop()
-    report(args, figures, rss)
+                rss = max(rss, server.worker_rss_mb())
+            finally:
+                server.stop()
+    finally:
+        bare.stop()
+        backend_server.stop()
+    report(args, figures, around, rss)
 
 
-def report(args, figures, rss) -> None:
+def report(args, figures, around, rss) -> None:
     from bench.targets import target
 
     bare = figures[("bare", "anonymous", "-")][0]
-    backend = figures[("backend", "anonymous", "-")][0]
-    print(f"\n{'page':10} {'who':12} {'cache':5} {'req/s':>8} {'/ bare':>7} {'failed':>6}")
-    for (page, who, cache), (rps, failed) in figures.items():
-        print(f"{page:10} {who:12} {cache:5} {rps:8.1f} {rps / bare:7.3f} {failed:6}")
+    print(
+        f"\n{'page':10} {'who':12} {'cache':5} {'req/s':>8} {'bare then':>9} {'/ bare':>7} "
+        f"{'failed':>6}"
+    )
+    for key, (rps, failed) in figures.items():
+        base = around.get(key, {}).get("bare", bare)
+        page, who, cache = key
+        print(f"{page:10} {who:12} {cache:5} {rps:8.1f} {base:9.1f} {rps / base:7.3f} {failed:6}")
 
-    def ratio(page, who, cache, base=bare):
+    def ratio(page, who, cache, base="bare"):
+        """The page's req/s over the baseline measured around it (the first-seen search rows
+        compare with the backend's own first-seen row)."""
         found = figures.get((page, who, cache))
-        return found[0] / base if found else float("nan")
+        if not found:
+            return float("nan")
+        return found[0] / around[(page, who, cache)][base]
 
     checks = {
         "browse_ratio": (
@@ -604,7 +637,7 @@ def report(args, figures, rss) -> None:
             "browse page (signed in, cache off) / bare",
         ),
         "search_ratio": (
-            ratio("search", "member", "off", backend),
+            ratio("search", "member", "off", "backend"),
             0.90,
             "search page (signed in) / backend alone",
         ),
@@ -627,7 +660,7 @@ def report(args, figures, rss) -> None:
         print(
             "first seen (every path about once per worker, no warm-up): browse signed in "
             f"{ratio('browse-new', 'member', 'off'):.3f} of bare; search page "
-            f"{ratio('search-new', 'member', 'off', figures[('backend-new', 'anonymous', '-')][0]):.3f}"
+            f"{figures[('search-new', 'member', 'off')][0] / figures[('backend-new', 'anonymous', '-')][0]:.3f}"
             " of the backend on the same unseen queries"
         )
     if ("browse", "member", "off") in figures:

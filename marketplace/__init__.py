@@ -30,6 +30,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     resolve_paths(app.config, app.instance_path)
     ensure_secret_key(app.config, app.instance_path)
+    from marketplace.auth.passwords import check_profile
+
+    check_profile(app.config)
 
     from marketplace.core.front_cache import install_front_cache
 

@@ -92,6 +92,9 @@ class Defaults:
     #: change (stored with each user's consent).
     CONSENT_VERSION = "2026-12-01"
     PASSWORD_RESET_LIFETIME_S = 60 * 60
+    #: argon2id's parameters (auth/passwords.PROFILES); hashes made under others are upgraded
+    #: at the next sign-in. CHEAPEST is for the test suite only.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
     INVITATION_LIFETIME_DAYS = 14
 
     MAIL_BACKEND = "console"  # console | file | locmem | smtp

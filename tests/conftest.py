@@ -46,6 +46,9 @@ def app(tmp_path_factory, worker_id):
             "SERVER_NAME": "localhost",
             "MAIL_BACKEND": "locmem",
             "RATELIMIT_ENABLED": False,
+            # argon2 takes 100-200 ms a hash on purpose; the tests that are about that cost
+            # (tests/auth/test_concurrent_logins.py, test_passwords.py) ask for the real one.
+            "PASSWORD_HASH_PROFILE": "CHEAPEST",
             # Jobs run in the process unless a test sends them to Redis (tests/jobs), even when
             # the developer's shell exports MARKETPLACE_REDIS_URL.
             "REDIS_URL": None,

@@ -1,8 +1,11 @@
 """A fresh, empty database per test for the concurrency tests (real servers, many threads): a
 file SQLite database, or a schema of its own in PostgreSQL.
 
-The PostgreSQL variant is skipped only when PostgreSQL does not answer; in the PostgreSQL run of
-the suite (MARKETPLACE_TEST_DATABASE set) the SQLite variant is left to the SQLite run."""
+Each variant runs once per `make test`: in the PostgreSQL run of the suite
+(MARKETPLACE_TEST_DATABASE set) the SQLite variant is left to the SQLite run, and the SQLite run
+leaves the PostgreSQL variant to the PostgreSQL run when `make test` says one follows
+(MARKETPLACE_TEST_POSTGRES_RUN_FOLLOWS). Run alone, the SQLite run tries both; the PostgreSQL
+variant is skipped only when PostgreSQL does not answer."""
 
 import os
 import secrets
@@ -30,6 +33,10 @@ def database(request, tmp_path):
             pytest.skip("the SQLite variant runs in the SQLite run of the suite")
         yield f"sqlite:///{tmp_path / 'concurrency.db'}"
         return
+    if os.environ.get("MARKETPLACE_TEST_POSTGRES_RUN_FOLLOWS") and not os.environ.get(
+        "MARKETPLACE_TEST_DATABASE", ""
+    ).startswith("postgres"):
+        pytest.skip("the PostgreSQL variant runs in the PostgreSQL run of the suite")
     if not _postgres_answers():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
     schema = f"concurrency_{os.getpid()}_{secrets.token_hex(4)}"

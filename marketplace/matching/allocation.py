@@ -27,8 +27,6 @@ rounded LP flow is topped up greedily and, should rounding ever cost more than t
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from marketplace.core.geo import haversine_km_array
 from marketplace.matching.relevance import Wording, share_matrix
@@ -196,6 +194,10 @@ def allocate(
 ) -> AllocationResult:
     """The flow maximising sum(flow x value) within supplies and demands (HiGHS LP), rounded down
     to the offers' quanta, topped up greedily, and never worse than `greedy` in request order."""
+    # scipy on first use: its import is 0.7 s of every process start (workers, CLI commands)
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+
     supply, demand = np.asarray(supply, float), np.asarray(demand, float)
     eo, er = np.asarray(edges_offer, np.int64), np.asarray(edges_request, np.int64)
     value = np.asarray(value, float)

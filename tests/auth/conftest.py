@@ -5,8 +5,18 @@ import re
 
 import pytest
 
+from marketplace.auth.passwords import DEFAULT_PROFILE
 from marketplace.extensions import db
 from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def real_password_cost(app):
+    """argon2 with the shipped parameters (the suite hashes with the cheapest ones)."""
+    saved = app.config["PASSWORD_HASH_PROFILE"]
+    app.config["PASSWORD_HASH_PROFILE"] = DEFAULT_PROFILE
+    yield
+    app.config["PASSWORD_HASH_PROFILE"] = saved
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ def test_deactivated_account_cannot_sign_in(make):
         services.authenticate("greta@example.org", PASSWORD, ADDRESS)
 
 
-def test_outdated_hash_is_upgraded_at_sign_in(make):
+def test_outdated_hash_is_upgraded_at_sign_in(make, real_password_cost):
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
     user = make.user(password_hash=weak)
     services.authenticate(user.email, PASSWORD, ADDRESS)
