@@ -94,7 +94,7 @@ class Defaults:
     PASSWORD_RESET_LIFETIME_S = 60 * 60
     #: argon2id's parameters (auth/passwords.PROFILES); hashes made under others are upgraded
     #: at the next sign-in. CHEAPEST is for the test suite only.
-    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 - a parameter set, not a password
     INVITATION_LIFETIME_DAYS = 14
 
     MAIL_BACKEND = "console"  # console | file | locmem | smtp
