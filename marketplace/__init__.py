@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
     from marketplace.auth.sessions import load_user_from_session
     from marketplace.core.commit_stamp import follow_commits
     from marketplace.core.cookie_sessions import KeptCookieSessionInterface
+    from marketplace.core.csrf_tokens import install_kept_csrf_tokens
     from marketplace.core.database import configure_engine
     from marketplace.core.i18n import install_template_gettext, select_locale
     from marketplace.core.translated_templates import install_translated_format
@@ -115,6 +116,7 @@ def _init_extensions(app: Flask) -> None:
         follow_commits(app, db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
+    install_kept_csrf_tokens(app)
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories="translations"
     )

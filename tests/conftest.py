@@ -102,6 +102,14 @@ def _clean_tables(request, app):
 
 
 @pytest.fixture
+def csrf_on(app):
+    """CSRF protection as in production (the test app leaves it off)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.app_context():
         yield app

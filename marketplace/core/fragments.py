@@ -13,9 +13,9 @@ from collections.abc import Callable, Hashable
 
 from flask import current_app, g, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from marketplace.core.csrf_tokens import kept_csrf_token
 from marketplace.core.versioned_cache import VersionedCache, app_cache
 
 #: Fragments kept per kind and process when FRAGMENT_CACHE_SIZE is not configured.
@@ -41,7 +41,7 @@ def cached_fragment(
         cache.put(key, version, html.replace(token, _CSRF_SLOT) if token else html)
         return Markup(html)  # noqa: S704 - a template's escaped output
     if _CSRF_SLOT in html:
-        html = html.replace(_CSRF_SLOT, generate_csrf())
+        html = html.replace(_CSRF_SLOT, kept_csrf_token())
     return Markup(html)  # noqa: S704 - a template's escaped output, the token is hex
 
 

@@ -32,13 +32,6 @@ def throttle_on(app):
 
 
 @pytest.fixture
-def csrf_on(app):
-    app.config["WTF_CSRF_ENABLED"] = True
-    yield
-    app.config["WTF_CSRF_ENABLED"] = False
-
-
-@pytest.fixture
 def sign_in(client):
     """Sign in through the login form, as a browser would."""
 

@@ -3,19 +3,11 @@ the caller may not see, and what the listing page offers."""
 
 import re
 
-import pytest
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.moderation import services
 from marketplace.moderation.models import Favourite, ListingHiding, ListingReport
-
-
-@pytest.fixture
-def csrf_on(app):
-    app.config["WTF_CSRF_ENABLED"] = True
-    yield
-    app.config["WTF_CSRF_ENABLED"] = False
 
 
 def hidden(people, reason="Verbotene Ware"):

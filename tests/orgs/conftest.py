@@ -1,1 +1,1 @@
-from tests.auth.conftest import csrf_on, sign_in, throttle_on  # noqa: F401
+from tests.auth.conftest import sign_in, throttle_on  # noqa: F401
