@@ -9,17 +9,15 @@ from marketplace.auth.models import User, UserSession
 from marketplace.extensions import db
 from marketplace.ledger.models import Currency
 from marketplace.orgs.models import Organisation
+from tests.caches import caches_sized
 
 
 @pytest.fixture
 def kept(app):
     if app.extensions.get("commit_stamp") is None:
         pytest.skip("no commit stamp on this database: nothing is kept (PostgreSQL)")
-    app.config["READ_CACHE_SIZE"] = 64
-    app.extensions.pop("kept_reads", None)
-    yield
-    app.config.pop("READ_CACHE_SIZE")
-    app.extensions.pop("kept_reads", None)
+    with caches_sized(app, READ_CACHE_SIZE=64):
+        yield
 
 
 @pytest.fixture

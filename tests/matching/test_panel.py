@@ -9,17 +9,15 @@ from marketplace.exchanges.models import Exchange
 from marketplace.extensions import db
 from marketplace.matching.models import MatchDismissal
 from tests import factories
+from tests.caches import caches_sized
 from tests.matching.helpers import NEUKOELLN, WEDDING, listing, org, request
 
 
 @pytest.fixture(autouse=True, params=[0, 64], ids=["built", "kept"])
 def fragments(request, app):
     """Every panel test with the panel built each time and kept per listing version."""
-    app.config["FRAGMENT_CACHE_SIZE"] = request.param
-    app.extensions.pop("fragment_caches", None)
-    yield
-    app.config.pop("FRAGMENT_CACHE_SIZE")
-    app.extensions.pop("fragment_caches", None)
+    with caches_sized(app, FRAGMENT_CACHE_SIZE=request.param):
+        yield
 
 
 @pytest.fixture

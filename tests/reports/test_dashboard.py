@@ -10,6 +10,7 @@ from marketplace.core.clock import today
 from marketplace.core.templating import approx
 from marketplace.reports.filters import ReportFilters
 from marketplace.reports.queries import summarise
+from tests.caches import caches_sized
 from tests.reports.exchange_sets import completed, offer
 
 
@@ -215,11 +216,8 @@ def test_a_district_value_is_escaped(client, login_as, region):
 @pytest.fixture
 def kept_dashboard(app):
     """The dashboard's body kept per data version, as in production."""
-    app.config["FRAGMENT_CACHE_SIZE"] = 16
-    app.extensions.pop("fragment_caches", None)
-    yield lambda: app.extensions["fragment_caches"]["dashboard"]
-    app.config.pop("FRAGMENT_CACHE_SIZE")
-    app.extensions.pop("fragment_caches", None)
+    with caches_sized(app, FRAGMENT_CACHE_SIZE=16):
+        yield lambda: app.extensions["fragment_caches"]["dashboard"]
 
 
 def test_a_kept_dashboard_follows_every_write_it_shows(

@@ -6,16 +6,14 @@ import re
 
 import pytest
 
+from tests.caches import caches_sized
 from tests.search.test_wiring import page_titles
 
 
 @pytest.fixture
 def fragments(app, search):
-    app.config["FRAGMENT_CACHE_SIZE"] = 64
-    app.extensions.pop("fragment_caches", None)
-    yield lambda: app.extensions["fragment_caches"]["browse"]
-    app.config.pop("FRAGMENT_CACHE_SIZE")
-    app.extensions.pop("fragment_caches", None)
+    with caches_sized(app, FRAGMENT_CACHE_SIZE=64):
+        yield lambda: app.extensions["fragment_caches"]["browse"]
 
 
 def test_a_members_results_are_kept_until_a_listing_changes(

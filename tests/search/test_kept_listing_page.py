@@ -10,20 +10,15 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.listings.models import Listing
+from tests.caches import caches_sized
 
 
 @pytest.fixture
 def kept(app, search):
     if app.extensions.get("commit_stamp") is None:
         pytest.skip("no commit stamp on this database: nothing is kept (PostgreSQL)")
-    app.config.update(FRAGMENT_CACHE_SIZE=64, READ_CACHE_SIZE=64)
-    app.extensions.pop("fragment_caches", None)
-    app.extensions.pop("kept_reads", None)
-    yield lambda kind: app.extensions["fragment_caches"][kind]
-    app.config.pop("FRAGMENT_CACHE_SIZE")
-    app.config.pop("READ_CACHE_SIZE")
-    app.extensions.pop("fragment_caches", None)
-    app.extensions.pop("kept_reads", None)
+    with caches_sized(app, FRAGMENT_CACHE_SIZE=64, READ_CACHE_SIZE=64):
+        yield lambda kind: app.extensions["fragment_caches"][kind]
 
 
 def _write(statement):
