@@ -37,8 +37,11 @@ def _slot() -> tuple[LRUCache, Hashable, str] | None:
 
 
 def offer_kept_token() -> None:
-    """before_request: the reader's kept token becomes this request's (generate_csrf reads g
-    first), so that neither the forms nor the templates sign it again."""
+    """before_request: a signed-in reader's kept token becomes this request's (generate_csrf
+    reads g first), so that neither the forms nor the templates sign it again. Not for
+    visitors: a token in g makes a page personal, and their pages are shared (page_cache)."""
+    if "_user_id" not in session:  # Flask-Login's key of the signed-in user
+        return
     slot = _slot()
     if slot is not None:
         kept, key, field = slot

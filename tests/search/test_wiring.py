@@ -463,6 +463,21 @@ def test_visitors_without_cookies_are_answered_before_the_app(
         request_started.disconnect(count, app)
 
 
+def test_a_visitor_with_a_csrf_token_in_the_session_still_gets_shared_pages(
+    app, cache, listing, client
+):
+    """A kept CSRF token (core/csrf_tokens.py) is handed to signed-in readers only: in g it
+    would make a visitor's page personal, never kept."""
+    listing("Paletten")
+    raw = "a" * 40
+    with client.session_transaction() as session:
+        session["csrf_token"] = raw
+    app.extensions.setdefault("kept_csrf_tokens", {})[(app.secret_key, raw)] = "signed-before"
+    for _ in range(2):
+        assert page_titles(client.get("/listings")) == ["Paletten"]
+    assert cache.hits == 1
+
+
 def test_the_cache_is_bounded(app, cache, listing, client):
     app.config["LISTINGS_PAGE_CACHE_SIZE"] = 3
     small = page_cache_of(app)
