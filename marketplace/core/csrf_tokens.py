@@ -8,22 +8,27 @@ the session's token and the secret, and handed to Flask-WTF before the view runs
 their token when they are made). With a time limit, every page signs again.
 """
 
-import threading
 from collections.abc import Hashable
 
-from cachetools import LRUCache
 from flask import Flask, current_app, g, session
 from flask_wtf.csrf import generate_csrf
+
+from marketplace.core.versioned_cache import VersionedCache
 
 #: Signed tokens kept per process (one per reader).
 SIZE = 4096
 _EXTENSION = "kept_csrf_tokens"
-_lock = threading.Lock()  # cachetools' LRU reorders on every get
 
 
-def _slot() -> tuple[LRUCache, Hashable, str] | None:
-    """(kept tokens, this reader's key, Flask-WTF's field name), or None when a token may not
-    be kept (a time limit, no token in the session yet)."""
+def kept_tokens(app: Flask) -> VersionedCache:
+    """The app's signed tokens, under the session's token and the secret as their version (a
+    new secret forgets them all)."""
+    return app.extensions.setdefault(_EXTENSION, VersionedCache(SIZE))
+
+
+def _slot() -> tuple[VersionedCache, str, Hashable, str] | None:
+    """(kept tokens, the session's token, the secret, Flask-WTF's field name), or None when a
+    token may not be kept (a time limit, no token in the session yet)."""
     app = current_app._get_current_object()  # one context lookup, not one per attribute
     config = app.config
     if config.get("WTF_CSRF_TIME_LIMIT") is not None:
@@ -33,7 +38,7 @@ def _slot() -> tuple[LRUCache, Hashable, str] | None:
     if not isinstance(raw, str):
         return None
     secret = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
-    return app.extensions.setdefault(_EXTENSION, LRUCache(SIZE)), (secret, raw), field
+    return kept_tokens(app), raw, secret, field
 
 
 def offer_kept_token() -> None:
@@ -44,9 +49,8 @@ def offer_kept_token() -> None:
         return
     slot = _slot()
     if slot is not None:
-        kept, key, field = slot
-        with _lock:
-            signed = kept.get(key)
+        kept, raw, secret, field = slot
+        signed = kept.get(raw, secret)
         if signed is not None:
             setattr(g, field, signed)
 
@@ -56,9 +60,9 @@ def kept_csrf_token() -> str:
     signed = generate_csrf()
     slot = _slot()
     if slot is not None:
-        kept, key, _field = slot
-        with _lock:
-            kept.setdefault(key, signed)
+        kept, raw, secret, _field = slot
+        if kept.get(raw, secret) is None:
+            kept.put(raw, secret, signed)
     return signed
 
 
