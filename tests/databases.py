@@ -28,14 +28,13 @@ def _postgres_answers() -> bool:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A fresh, empty database: a file SQLite database, or a schema of its own in PostgreSQL."""
+    postgres_run = os.environ.get("MARKETPLACE_TEST_DATABASE", "").startswith("postgres")
     if request.param == "sqlite":
-        if os.environ.get("MARKETPLACE_TEST_DATABASE", "").startswith("postgres"):
+        if postgres_run:
             pytest.skip("the SQLite variant runs in the SQLite run of the suite")
         yield f"sqlite:///{tmp_path / 'concurrency.db'}"
         return
-    if os.environ.get("MARKETPLACE_TEST_POSTGRES_RUN_FOLLOWS") and not os.environ.get(
-        "MARKETPLACE_TEST_DATABASE", ""
-    ).startswith("postgres"):
+    if not postgres_run and os.environ.get("MARKETPLACE_TEST_POSTGRES_RUN_FOLLOWS"):
         pytest.skip("the PostgreSQL variant runs in the PostgreSQL run of the suite")
     if not _postgres_answers():
         pytest.skip("PostgreSQL does not answer on 127.0.0.1:5432")
